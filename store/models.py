@@ -1,0 +1,240 @@
+"""SQLAlchemy 2.0 data model: what a crawl saw and what the checks concluded.
+
+Every row produced by a crawl belongs to one `CrawlRun`; natural keys (run, url) make re-running an
+interrupted crawl an upsert rather than a duplicate.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# A BigInteger primary key that is still an auto-incrementing rowid alias on SQLite.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+# URLs on government sites can be long (query strings with session ids); Text avoids silent truncation.
+UrlType = Text
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Department(Base):
+    """A registry entry (sites.yaml), kept as last imported; findings refer to it by its stable id."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    catalog: Mapped[Optional[str]] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(UrlType)
+    home: Mapped[Optional[str]] = mapped_column(UrlType)
+    region: Mapped[Optional[str]] = mapped_column(String(100))
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    sites_file: Mapped[str] = mapped_column(Text)
+    sites_hash: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # running | completed | interrupted | failed
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    # departments covered by this run (ids); a run may be limited to some of the registry
+    departments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    resumed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CrawlEvent(Base):
+    """Something the crawl could not do as expected (page unreachable, PDF instead of a list page…)."""
+
+    __tablename__ = "crawl_events"
+    __table_args__ = (UniqueConstraint("run_id", "url", "kind", name="uq_crawl_events_run_url_kind"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[Optional[str]] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(UrlType)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Column(Base):
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_columns_run_url"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[str] = mapped_column(String(64), index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(UrlType)
+    name: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    newest_date: Mapped[Optional[date]] = mapped_column(Date)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+    parent: Mapped[Optional[Column]] = relationship(remote_side="Column.id")
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("run_id", "url", name="uq_documents_run_url"),
+        Index("ix_documents_run_department", "run_id", "department_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    # exactly one of department_id / upstream_id is set
+    department_id: Mapped[Optional[str]] = mapped_column(String(64))
+    upstream_id: Mapped[Optional[str]] = mapped_column(String(64))
+    column_id: Mapped[Optional[int]] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(UrlType)
+    title: Mapped[str] = mapped_column(Text)
+    list_date: Mapped[Optional[date]] = mapped_column(Date)
+    publish_date: Mapped[Optional[date]] = mapped_column(Date)
+    publish_time: Mapped[Optional[time]] = mapped_column(Time)
+    written_date: Mapped[Optional[date]] = mapped_column(Date)
+    doc_number: Mapped[Optional[str]] = mapped_column(Text)
+    index_number: Mapped[Optional[str]] = mapped_column(Text)
+    publisher: Mapped[Optional[str]] = mapped_column(Text)
+    topic: Mapped[Optional[str]] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    fetched: Mapped[bool] = mapped_column(default=False)
+    content_hash: Mapped[Optional[str]] = mapped_column(String(64))
+
+    column: Mapped[Optional[Column]] = relationship()
+
+
+class ListEntry(Base):
+    """A document as listed on a column's list pages (one document may be listed in several columns)."""
+
+    __tablename__ = "list_entries"
+    __table_args__ = (UniqueConstraint("run_id", "column_id", "document_id", name="uq_list_entries_run_col_doc"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    list_date: Mapped[Optional[date]] = mapped_column(Date)
+    page_url: Mapped[str] = mapped_column(UrlType)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("run_id", "document_id", "url", name="uq_attachments_run_doc_url"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[Optional[str]] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(UrlType)
+    name: Mapped[str] = mapped_column(Text, default="")
+
+
+class Link(Base):
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("run_id", "source_url", "target_url", name="uq_links_run_source_target"),
+        Index("ix_links_run_target", "run_id", "target_url"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    department_id: Mapped[Optional[str]] = mapped_column(String(64))
+    source_url: Mapped[str] = mapped_column(UrlType)
+    target_url: Mapped[str] = mapped_column(UrlType)
+    anchor: Mapped[str] = mapped_column(Text, default="")
+    tag: Mapped[str] = mapped_column(String(16), default="a")
+    is_attachment: Mapped[bool] = mapped_column(default=False)
+
+
+class UrlCheck(Base):
+    """The outcome of fetching one URL once in a run (link check, or the crawl's own fetch)."""
+
+    __tablename__ = "url_checks"
+    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_url_checks_run_url"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(UrlType)
+    # ok | broken | blocked | skipped
+    verdict: Mapped[str] = mapped_column(String(16))
+    # machine-readable reason: http_404, soft_404, redirect_loop, dns, refused, timeout, tls, …
+    reason: Mapped[Optional[str]] = mapped_column(String(40))
+    status: Mapped[Optional[int]] = mapped_column(Integer)
+    final_url: Mapped[Optional[str]] = mapped_column(UrlType)
+    redirect_chain: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    content_type: Mapped[Optional[str]] = mapped_column(Text)
+    sniffed_kind: Mapped[Optional[str]] = mapped_column(String(20))
+    is_archive: Mapped[bool] = mapped_column(default=False)
+    kind_how: Mapped[Optional[str]] = mapped_column(String(24))
+    filename: Mapped[Optional[str]] = mapped_column(Text)
+    method: Mapped[Optional[str]] = mapped_column(String(10))
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CheckRun(Base):
+    __tablename__ = "check_runs"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # per check id: {"status": PASS|FAIL|SKIPPED|ERROR, "findings": n, "error": traceback|None}
+    results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_check_run_department", "check_run_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    check_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id", ondelete="CASCADE"))
+    check: Mapped[str] = mapped_column(String(64), index=True)
+    department_id: Mapped[Optional[str]] = mapped_column(String(64))
+    url: Mapped[Optional[str]] = mapped_column(UrlType)
+    item: Mapped[Optional[str]] = mapped_column(UrlType)
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detected_at: Mapped[datetime] = mapped_column(DateTime)
+    as_of: Mapped[date] = mapped_column(Date)
+    # open | rectified | disputed | accepted (rectification workflow)
+    status: Mapped[str] = mapped_column(String(16), default="open")

@@ -1,0 +1,236 @@
+"""The registry (sites.yaml) and catalog files: load, validate, explain errors in one Chinese line.
+
+Contracts are in docs/design.md. Unknown keys, missing keys, duplicate ids, malformed URLs and
+references to unknown catalogs are rejected with the file, the field path and what was expected.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+BUILTIN_CATALOG_DIR = Path(__file__).resolve().parent.parent / "checks" / "catalogs"
+DEPARTMENT_KINDS = ("department", "county", "township")
+
+
+class ConfigError(ValueError):
+    """A user's configuration file is wrong; str(exc) is one line naming file, field and expectation."""
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("应为以 http:// 或 https:// 开头的完整网址")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class UpstreamFeed(_Strict):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(min_length=1)
+    url: str
+    repost_within_hours: float = Field(default=24, gt=0)
+
+    _url = field_validator("url")(_http_url)
+
+
+class DepartmentEntry(_Strict):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")
+    name: str = Field(min_length=1)
+    kind: Literal["department", "county", "township"]
+    catalog: str = Field(min_length=1)
+    url: str
+    home: str | None = None
+    # optional extension: name of a crawler profile (crawler/profiles/<name>.yaml)
+    profile: str | None = None
+
+    _url = field_validator("url")(_http_url)
+
+    @field_validator("home")
+    @classmethod
+    def _home(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+
+class SitesFile(_Strict):
+    region: str = Field(min_length=1)
+    catalogs: list[str] = Field(default_factory=list)
+    upstream: list[UpstreamFeed] = Field(default_factory=list)
+    departments: list[DepartmentEntry] = Field(min_length=1)
+
+
+class CatalogItem(_Strict):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    required: bool = True
+    stale_after_days: int | None = Field(default=None, gt=0)
+    publish_within_workdays: int | None = Field(default=None, gt=0)
+
+
+class Catalog(_Strict):
+    id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1)
+    items: list[CatalogItem] = Field(min_length=1)
+
+
+class Registry(BaseModel):
+    """A validated sites.yaml with its catalogs resolved."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: Path
+    sha256: str
+    sites: SitesFile
+    catalogs: dict[str, Catalog]
+
+    @property
+    def departments(self) -> list[DepartmentEntry]:
+        return list(self.sites.departments)
+
+    def department(self, dept_id: str) -> DepartmentEntry:
+        for dept in self.sites.departments:
+            if dept.id == dept_id:
+                return dept
+        raise KeyError(dept_id)
+
+
+# --- error wording -------------------------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不认识的字段（请检查拼写）",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为键值对象",
+    "model_type": "应为键值对象",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "string_pattern_mismatch": "只能包含字母、数字、下划线、连字符（或汉字）",
+    "greater_than": "应大于 0",
+    "literal_error": "取值无效",
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（文件顶层）"
+
+
+def _explain(path: Path, exc: ValidationError) -> ConfigError:
+    err = exc.errors()[0]
+    what = _MESSAGES.get(err["type"], err["msg"])
+    if err["type"] == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        what = f"取值无效，应为 {expected}"
+    elif err["type"] == "value_error":
+        what = str(err.get("ctx", {}).get("error", err["msg"]))
+    got = err.get("input")
+    shown = f"（实际为 {got!r}）" if isinstance(got, (str, int, float)) and err["type"] != "missing" else ""
+    more = f"；另有 {len(exc.errors()) - 1} 处错误" if len(exc.errors()) > 1 else ""
+    return ConfigError(f"{path}: {_field_path(tuple(err['loc']))}: {what}{shown}{more}")
+
+
+def _read_yaml(path: Path) -> tuple[Any, bytes]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: 文件不存在") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: 无法读取文件：{exc.strerror}") from None
+    try:
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: 文件不是 UTF-8 编码") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: {where}YAML 格式错误：{problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: （文件顶层）: 应为键值对象（YAML 映射）")
+    return data, raw
+
+
+def load_catalog(path: Path) -> Catalog:
+    data, _ = _read_yaml(path)
+    try:
+        catalog = Catalog.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(path, exc) from None
+    seen: set[str] = set()
+    for i, item in enumerate(catalog.items):
+        if item.id in seen:
+            raise ConfigError(f"{path}: items[{i}].id: 编号重复（{item.id!r}），每个目录事项的编号须唯一")
+        seen.add(item.id)
+    return catalog
+
+
+def builtin_catalogs() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(BUILTIN_CATALOG_DIR.glob("*.yaml"))}
+
+
+def resolve_catalog(ref: str, base: Path) -> Path | None:
+    """A catalog reference is a file relative to sites.yaml, or the name of a built-in catalog."""
+    candidate = base / ref
+    if candidate.is_file():
+        return candidate
+    return builtin_catalogs().get(ref)
+
+
+def load_registry(path: str | Path) -> Registry:
+    path = Path(path)
+    data, raw = _read_yaml(path)
+    try:
+        sites = SitesFile.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(path, exc) from None
+
+    for key, entries in (("departments", sites.departments), ("upstream", sites.upstream)):
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            if entry.id in seen:
+                raise ConfigError(f"{path}: {key}[{i}].id: 编号重复（{entry.id!r}），每个编号须唯一")
+            seen.add(entry.id)
+
+    catalogs: dict[str, Catalog] = {}
+    refs = list(sites.catalogs)
+    for i, ref in enumerate(refs):
+        file = resolve_catalog(ref, path.parent)
+        if file is None:
+            known = "、".join(builtin_catalogs()) or "无"
+            raise ConfigError(f"{path}: catalogs[{i}]: 找不到目录 {ref!r}（不是相对本文件的目录文件，"
+                              f"也不是内置目录：{known}）")
+        catalog = load_catalog(file)
+        catalogs[catalog.id] = catalog
+    for i, dept in enumerate(sites.departments):
+        if dept.catalog not in catalogs:
+            builtin = builtin_catalogs().get(dept.catalog)
+            if builtin is None:
+                listed = "、".join(catalogs) or "（未列出任何目录）"
+                raise ConfigError(
+                    f"{path}: departments[{i}].catalog: 目录 {dept.catalog!r} 未定义；已加载的目录：{listed}")
+            catalogs[dept.catalog] = load_catalog(builtin)
+    return Registry(path=path.resolve(), sha256=hashlib.sha256(raw).hexdigest(), sites=sites, catalogs=catalogs)
+
+
+def dump_sites(sites: dict[str, Any]) -> str:
+    """Serialise a sites mapping as readable YAML (Chinese kept as is, keys in contract order)."""
+    return yaml.safe_dump(sites, allow_unicode=True, sort_keys=False, width=200)
