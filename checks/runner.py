@@ -1,0 +1,95 @@
+"""Run checks over one crawl run: each check isolated, results and findings stored in one CheckRun."""
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checks import wording
+from checks.base import CheckConfigError, SkipCheck, Status
+from checks.context import AuditContext
+from checks.registry import all_checks
+from store import clock
+from store import models as m
+from store.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class NoCrawlError(LookupError):
+    """There is no completed crawl to check."""
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    check: str
+    status: Status
+    findings: int
+    error: str | None = None
+
+
+def latest_run(session: Session, *, sites_hash: str | None = None, completed_only: bool = True) -> m.CrawlRun | None:
+    stmt = select(m.CrawlRun).order_by(m.CrawlRun.id.desc())
+    if completed_only:
+        stmt = stmt.where(m.CrawlRun.status == "completed")
+    if sites_hash:
+        stmt = stmt.where(m.CrawlRun.sites_hash == sites_hash)
+    return session.scalars(stmt.limit(1)).first()
+
+
+def run_checks(session: Session, run: m.CrawlRun, *, as_of: date | None = None, registry: Registry | None = None,
+               only: Iterable[str] | None = None, settings: dict[str, dict[str, Any]] | None = None
+               ) -> tuple[m.CheckRun, list[CheckOutcome]]:
+    as_of = as_of or clock.today()
+    settings = settings or {}
+    checks = all_checks()
+    selected = list(only) if only else list(checks)
+    unknown = [c for c in selected if c not in checks]
+    if unknown:
+        raise KeyError(unknown[0])
+    ctx = AuditContext(session=session, run=run, as_of=as_of, registry=registry, settings=settings)
+    check_run = m.CheckRun(crawl_run_id=run.id, as_of=as_of, started_at=clock.now(), results={},
+                           config={"checks": selected, "settings": settings})
+    session.add(check_run)
+    session.commit()  # the run record survives whatever a check does to the session
+
+    outcomes: list[CheckOutcome] = []
+    for check_id in selected:
+        outcome = _run_one(session, check_run, ctx, check_id, checks[check_id], settings.get(check_id))
+        outcomes.append(outcome)
+        check_run.results = {**check_run.results, check_id: {
+            "status": outcome.status.value, "findings": outcome.findings, "error": outcome.error}}
+        session.commit()
+    check_run.finished_at = clock.now()
+    session.commit()
+    return check_run, outcomes
+
+
+def _run_one(session: Session, check_run: m.CheckRun, ctx: AuditContext, check_id: str, cls, settings) -> CheckOutcome:
+    now = clock.now()
+    try:
+        check = cls(settings)
+        findings = list(check.run(ctx))
+    except SkipCheck as exc:
+        session.rollback()
+        return CheckOutcome(check_id, Status.SKIPPED, 0, str(exc) or None)
+    except CheckConfigError as exc:
+        session.rollback()
+        return CheckOutcome(check_id, Status.ERROR, 0, str(exc))
+    except Exception:  # a failing check never stops the others
+        session.rollback()
+        log.exception("check %s failed", check_id)
+        return CheckOutcome(check_id, Status.ERROR, 0, traceback.format_exc())
+    for f in findings:
+        text = wording.render(f)
+        session.add(m.Finding(
+            check_run_id=check_run.id, check=f.check, department_id=f.department, url=f.url, item=f.item,
+            severity=(f.severity or check.severity).value, message=text.message, fix=text.fix,
+            evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of))
+    session.flush()
+    return CheckOutcome(check_id, Status.FAIL if findings else Status.PASS, len(findings))
