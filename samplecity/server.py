@@ -1,0 +1,158 @@
+"""Serves the sample city on 127.0.0.1 from a daemon thread: `with start() as city: ...`."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+
+import yaml
+
+from . import data, truth
+from .site import Site, error_page, build_site
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # idle keep-alive connections are dropped after this
+
+    def version_string(self) -> str:
+        return "nginx"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet: no line per request
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(head=True)
+
+    def _answer(self, head: bool) -> None:
+        city = self.server.city
+        city._count(self.command, self.path)
+        resource = city.site.lookup(self.path)
+        if resource.delay:
+            time.sleep(resource.delay)
+        status, headers = resource.status, resource.header_list()
+        if head and resource.head_status:
+            status = resource.head_status
+            body = error_page(status, "Not Found" if status == 404 else "Method Not Allowed", "")
+            headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+            if status == 405:
+                headers.append(("Allow", "GET, POST"))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(resource.body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a crawler opens many connections at once; the default backlog is 5
+    city: SampleCity
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # clients hanging up are normal for a crawler target
+        super().handle_error(request, client_address)
+
+
+class SampleCity:
+    """A running sample city. `requests` counts (method, path-as-requested) pairs."""
+
+    def __init__(self, server: _Server, site: Site, anchor: date, refused_port: int) -> None:
+        self._server = server
+        self.site = site
+        self.anchor = anchor
+        self.refused_port = refused_port
+        self.base_url = site.base_url
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="samplecity", daemon=True
+        )
+        server.city = self
+
+    def _count(self, method: str, path: str) -> None:
+        with self._lock:
+            self.requests[(method, path)] += 1
+
+    def url(self, path: str) -> str:
+        """The absolute, percent-encoded URL of a path on this instance."""
+        return truth.absolute_url(path, self.base_url, self.refused_port)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.server_close()
+
+    def ground_truth(self) -> dict[str, list[dict[str, str]]]:
+        """ground_truth.yaml with absolute URLs for this instance."""
+        return truth.absolute(truth.load(), self.base_url, self.refused_port)
+
+    def sites(self) -> dict:
+        """The sites.yaml registry for this instance, as data."""
+        return {
+            "region": "示例市",
+            "catalogs": sorted({d.catalog for d in data.DEPARTMENTS}),
+            "upstream": [
+                {"id": f.id, "name": f.name, "url": self.url(f.path), "repost_within_hours": f.repost_within_hours}
+                for f in data.UPSTREAM
+            ],
+            "departments": [
+                {"id": d.id, "name": d.name, "kind": d.kind, "catalog": d.catalog,
+                 "url": self.url(f"/{d.id}/zwgk/"), "home": self.url(f"/{d.id}/")}
+                for d in data.DEPARTMENTS
+            ],
+        }
+
+    def write_sites(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(self.sites(), allow_unicode=True, sort_keys=False, width=1000)
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def __enter__(self) -> SampleCity:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _unused_port(host: str) -> int:
+    """A port where nothing listens: bind port 0, note it, close it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def start(host: str = "127.0.0.1", port: int = 0, *, anchor: date | None = None) -> SampleCity:
+    """Start serving in a daemon thread; port 0 picks a free port; anchor is "today" for all dates."""
+    anchor = anchor or date.today()
+    refused_port = _unused_port("127.0.0.1")
+    server = _Server((host, port), _Handler)
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    base_url = f"http://{shown}:{server.server_address[1]}"
+    try:
+        site = build_site(base_url, anchor, refused_port)
+    except BaseException:
+        server.server_close()
+        raise
+    city = SampleCity(server, site, anchor, refused_port)
+    city._thread.start()
+    return city
