@@ -1,0 +1,54 @@
+"""The crawler's own settings, read once into a typed object that refuses contradictions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scrapy.settings import BaseSettings
+
+
+class CrawlSettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    max_pages_per_department: int = 5000
+    max_list_pages: int = 200        # list pages followed per column
+    max_column_depth: int = 5        # nesting of sub-columns below the disclosure root
+    max_redirects: int = 10
+    page_maxsize: int = 20 * 1024 * 1024
+    allow_private: bool = False      # fetch private-network addresses found in pages
+    render_js: bool = True           # may use the browser for script-filled lists and challenges
+    browser_recheck: bool = True     # re-check 401/403/429/999 with browser headers, then the browser
+    retry_after_cap: float = 60.0    # longest Retry-After honoured before a re-check (seconds)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
+        try:
+            return cls._from_settings(settings)
+        except ValueError as exc:
+            if isinstance(exc, CrawlSettingsError):
+                raise
+            raise CrawlSettingsError(f"抓取设置取值无效：{exc}") from None
+
+    @classmethod
+    def _from_settings(cls, settings: BaseSettings) -> CrawlConfig:
+        for name in ("DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_REQUESTS"):
+            settings.getfloat(name)  # raises ValueError on text that is not a number
+        config = cls(
+            max_pages_per_department=settings.getint("ZWGK_MAX_PAGES_PER_DEPARTMENT", cls.max_pages_per_department),
+            max_list_pages=settings.getint("ZWGK_MAX_LIST_PAGES", cls.max_list_pages),
+            max_column_depth=settings.getint("ZWGK_MAX_COLUMN_DEPTH", cls.max_column_depth),
+            max_redirects=settings.getint("ZWGK_MAX_REDIRECTS", cls.max_redirects),
+            page_maxsize=settings.getint("ZWGK_PAGE_MAXSIZE", cls.page_maxsize),
+            allow_private=settings.getbool("ZWGK_ALLOW_PRIVATE", cls.allow_private),
+            render_js=settings.getbool("ZWGK_RENDER_JS", cls.render_js),
+            browser_recheck=settings.getbool("ZWGK_BROWSER_RECHECK", cls.browser_recheck),
+            retry_after_cap=settings.getfloat("ZWGK_RETRY_AFTER_CAP", cls.retry_after_cap),
+        )
+        for name in ("max_pages_per_department", "max_list_pages", "max_redirects", "page_maxsize"):
+            if getattr(config, name) <= 0:
+                raise CrawlSettingsError(f"抓取设置 ZWGK_{name.upper()} 必须大于 0")
+        if config.page_maxsize > settings.getint("DOWNLOAD_MAXSIZE", 0) > 0:
+            raise CrawlSettingsError("ZWGK_PAGE_MAXSIZE 不能大于 DOWNLOAD_MAXSIZE")
+        return config

@@ -1,0 +1,91 @@
+"""What the spider yields: plain dataclasses, written by StoreItemsPipeline."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+
+@dataclass
+class ColumnItem:
+    department_id: str
+    url: str
+    name: str
+    parent_url: str | None
+    depth: int
+    page_count: int = 1
+    note: str | None = None
+
+
+@dataclass
+class DocumentItem:
+    url: str
+    title: str
+    first_seen_at: datetime
+    department_id: str | None = None
+    upstream_id: str | None = None
+    column_url: str | None = None
+    list_date: date | None = None
+    publish_date: date | None = None
+    publish_time: time | None = None
+    written_date: date | None = None
+    doc_number: str | None = None
+    index_number: str | None = None
+    publisher: str | None = None
+    topic: str | None = None
+    fetched: bool | None = None
+    content_hash: str | None = None
+
+
+@dataclass
+class ListEntryItem:
+    column_url: str
+    document_url: str
+    title: str
+    list_date: date | None
+    page_url: str
+
+
+@dataclass
+class AttachmentItem:
+    document_url: str
+    url: str
+    name: str
+    department_id: str | None
+
+
+@dataclass
+class LinkItem:
+    department_id: str | None
+    source_url: str
+    target_url: str
+    anchor: str
+    tag: str
+    is_attachment: bool
+
+
+@dataclass
+class UrlCheckItem:
+    url: str
+    verdict: str
+    checked_at: datetime
+    reason: str | None = None
+    status: int | None = None
+    final_url: str | None = None
+    redirect_chain: list[Any] = field(default_factory=list)
+    error: str | None = None
+    content_type: str | None = None
+    sniffed_kind: str | None = None
+    is_archive: bool = False
+    kind_how: str | None = None
+    filename: str | None = None
+    method: str | None = None
+
+
+@dataclass
+class CrawlEventItem:
+    department_id: str | None
+    url: str
+    kind: str
+    message: str
+    at: datetime

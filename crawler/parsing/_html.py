@@ -1,0 +1,297 @@
+"""Shared HTML helpers for the parsers: tolerant soup, URL resolution, block-aware text, page titles."""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+from typing import Iterable, Iterator
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+_SKIP_SCHEMES = re.compile(r"^\s*(?:javascript|vbscript|mailto|tel|sms|data|about|file|blob)\s*:", re.I)
+_URL_JUNK = re.compile(r"[\t\r\n]")
+_SPACE = re.compile(r"\s+")
+# Elements whose content is not visible text.
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link",
+                       "iframe", "object", "embed", "svg", "select", "option"})
+# Elements that end a line of text (so "<td>索引号：</td><td>…</td>" gives two lines).
+BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+_BLOCK_END = object()  # marker pushed around block elements while walking the tree
+_NON_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+_BREADCRUMB_TOKENS = re.compile(
+    r"bread|crumb|position|location|dqwz|curpos|current-?path|weizhi|lujing|ljdh|navpath|nav-path|"
+    r"nav_path|path", re.I)
+_BREADCRUMB_LEAD = re.compile(r"^\s*(?:您?(?:当前|现在|目前)?(?:所在)?的?位置|当前位置|您的位置)\s*[:：]?\s*")
+_BREADCRUMB_SEP = re.compile(r"\s*(?:>>|&gt;|[>＞»›→]|\s/\s)\s*")
+_GENERIC_CRUMBS = frozenset({"正文", "列表", "详情", "内容", "列表页", "详细信息", "信息详情", "文章详情",
+                             "正文内容", "阅读"})
+# Not a bare "—": "——" is ordinary punctuation inside Chinese titles.
+_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|－|\s[-—]\s|--)\s*")
+_SITE_NAME = re.compile(
+    r".{0,20}(?:人民政府|政府|政府网|门户网|门户网站|网站|政务网|委员会|办公室|中心|[局厅委办市县区镇乡网])"
+    r"(?:门户网站|网站|官网|门户)?")
+
+
+def collapse(text: str | None) -> str:
+    """Whitespace runs (incl. full-width spaces and nbsp) to single spaces, stripped."""
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def make_soup(html: str) -> BeautifulSoup:
+    # NULs make lxml stop reading; hostile pages do contain them.
+    return BeautifulSoup((html or "").replace("\x00", ""), "lxml")
+
+
+def base_url(soup: BeautifulSoup, url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` (itself relative to url) or url."""
+    base = soup.find("base", href=True)
+    if isinstance(base, Tag):
+        resolved = abs_url(url, str(base.get("href") or ""), schemes=("http", "https"))
+        if resolved:
+            return resolved
+    return url
+
+
+def abs_url(base: str, href: str | None, *, schemes: Iterable[str] = ("http", "https")) -> str | None:
+    """Absolute URL without fragment, or None for empty, "#…", javascript:, mailto: … and bad URLs."""
+    if href is None:
+        return None
+    href = _URL_JUNK.sub("", str(href)).strip().strip("\u3000\xa0")
+    if not href or href.startswith("#") or _SKIP_SCHEMES.match(href):
+        return None
+    href = href.replace("\\", "/")  # browsers read backslashes in http URLs as slashes
+    try:
+        joined = urldefrag(urljoin(base, href))[0]
+        scheme = urlsplit(joined).scheme.lower()
+        netloc = urlsplit(joined).netloc
+    except ValueError:
+        return None
+    if scheme not in schemes or not netloc:
+        return None
+    return joined
+
+
+def class_tokens(tag: Tag) -> str:
+    """id and class of a tag as one lowercase string for token matching."""
+    classes = tag.get("class") or []
+    if isinstance(classes, str):
+        classes = [classes]
+    return " ".join([str(tag.get("id") or ""), *map(str, classes)]).lower()
+
+
+ELEMENT_MARK = "\ue000"  # private-use character: "an inline element starts here" (not whitespace)
+
+
+def iter_text_lines(root: Tag, *, mark_elements: bool = False) -> Iterator[str]:
+    """Visible text of root as lines: block elements and <br> end a line; lines are collapsed.
+
+    With mark_elements, ELEMENT_MARK is put where each inline element starts, so that
+    "<span>发文机关：示例省人民政府</span><span>文号：…</span>" still shows where "文号" begins.
+    """
+    buffer: list[str] = []
+    stack: list[object] = [root]
+    while stack:
+        node = stack.pop()
+        if node is _BLOCK_END:
+            line = collapse("".join(buffer))
+            buffer.clear()
+            if line.replace(ELEMENT_MARK, "").strip():
+                yield line
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _NON_TEXT):
+                buffer.append(str(node))
+            continue
+        if not isinstance(node, Tag) or node.name in INVISIBLE:
+            continue
+        is_block = node.name in BLOCKS
+        if is_block:
+            stack.append(_BLOCK_END)
+        elif mark_elements:
+            buffer.append(ELEMENT_MARK)
+        stack.extend(reversed(node.contents))
+        if is_block:
+            stack.append(_BLOCK_END)
+    line = collapse("".join(buffer))
+    if line.replace(ELEMENT_MARK, "").strip():
+        yield line
+
+
+def walk(root: Tag, *, skip_invisible: bool = False, stop_at: frozenset[str] = frozenset()) -> Iterator[PageElement]:
+    """Descendants of root in document order, lazily; the walk ends at the first tag named in stop_at.
+
+    bs4's own ``descendants``/``find`` first locate the subtree's last node, which makes every call cost the
+    whole subtree; on hostile pages (thousands of nested, unclosed tags) that turns parsing quadratic.
+    """
+    stack: list[Iterator[PageElement]] = [iter(root.contents)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        if isinstance(node, Tag) and node.name in stop_at:
+            return
+        yield node
+        if isinstance(node, Tag) and node.contents and not (skip_invisible and node.name in INVISIBLE):
+            stack.append(iter(node.contents))
+
+
+def first_tag(root: Tag, names: Iterable[str], *, attr: str | None = None,
+              stop_at: frozenset[str] = frozenset()) -> Tag | None:
+    """The first descendant tag named one of names (having attr, if given)."""
+    wanted = frozenset(names)
+    for node in walk(root, stop_at=stop_at):
+        if isinstance(node, Tag) and node.name in wanted and (attr is None or node.get(attr) is not None):
+            return node
+    return None
+
+
+def tags_within(root: Tag, names: Iterable[str], *, attr: str | None = None, limit: int) -> list[Tag]:
+    """Up to limit descendant tags named one of names (having attr, if given), in document order."""
+    wanted = frozenset(names)
+    found: list[Tag] = []
+    for node in walk(root):
+        if isinstance(node, Tag) and node.name in wanted and (attr is None or node.get(attr) is not None):
+            found.append(node)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def text_strings(root: Tag, limit: int = 500) -> list[NavigableString]:
+    """Up to limit visible text nodes of root."""
+    found: list[NavigableString] = []
+    for node in walk(root, skip_invisible=True):
+        if isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT):
+            found.append(node)
+            if len(found) >= limit:
+                break
+    return found
+
+
+LINK_TEXT_STOP = frozenset({"a"})  # a link nested in a link ends the outer one, as in browsers
+
+
+def capped_text(root: Tag, limit: int, *, stop_at: frozenset[str] = frozenset()) -> str:
+    """The start of root's visible text, reading no more of the tree than needed for limit characters
+    (and at most a few nodes per character: empty nested tags do not count as text)."""
+    parts: list[str] = []
+    size = 0
+    for node in islice(walk(root, skip_invisible=True, stop_at=stop_at), 4 * limit + 100):
+        if isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT):
+            parts.append(str(node))
+            size += len(node)
+            if size > limit * 2 + 64:
+                break
+    return collapse(" ".join(parts))[:limit]
+
+
+def text_sizes(root: Tag) -> dict[int, int]:
+    """Visible non-space characters under every tag of root, keyed by ``id(tag)``, in one pass."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Tag, bool]] = [(root, False)]
+    while stack:
+        tag, done = stack.pop()
+        if done:
+            total = 0
+            for child in tag.contents:
+                if isinstance(child, Tag):
+                    total += sizes.get(id(child), 0)
+                elif isinstance(child, NavigableString) and not isinstance(child, _NON_TEXT):
+                    total += len(_SPACE.sub("", str(child)))
+            sizes[id(tag)] = total
+            continue
+        if tag.name in INVISIBLE:
+            sizes[id(tag)] = 0
+            continue
+        stack.append((tag, True))
+        stack.extend((child, False) for child in tag.contents if isinstance(child, Tag))
+    return sizes
+
+
+def visible_text(root: Tag | None) -> str:
+    """Visible text of root, whitespace-collapsed to one line."""
+    if root is None:
+        return ""
+    return collapse(" ".join(iter_text_lines(root)))
+
+
+def breadcrumb(soup: BeautifulSoup) -> Tag | None:
+    """The "当前位置：首页 > … > 栏目" element, by class/id or by its leading words."""
+    candidates: list[Tag] = []
+    for tag in soup.find_all(True):
+        if tag.name in INVISIBLE or tag.name in ("html", "body"):
+            continue
+        tokens = class_tokens(tag)
+        if tokens.strip() and _BREADCRUMB_TOKENS.search(tokens):
+            candidates.append(tag)
+    for tag in candidates[:20]:
+        text = capped_text(tag, 201)
+        if 0 < len(text) <= 200:
+            return tag
+    for string in soup.find_all(string=_BREADCRUMB_LEAD):
+        parent = string.parent
+        while parent is not None and parent.name not in BLOCKS:
+            parent = parent.parent
+        if isinstance(parent, Tag) and len(capped_text(parent, 201)) <= 200:
+            return parent
+    return None
+
+
+def breadcrumb_parts(tag: Tag) -> list[str]:
+    text = _BREADCRUMB_LEAD.sub("", visible_text(tag))
+    return [p.strip() for p in _BREADCRUMB_SEP.split(text) if p.strip()]
+
+
+def breadcrumb_column(soup: BeautifulSoup) -> str | None:
+    """The last specific element of the breadcrumb ("正文" and the like skipped)."""
+    tag = breadcrumb(soup)
+    if tag is None:
+        return None
+    parts = [p for p in breadcrumb_parts(tag) if p not in _GENERIC_CRUMBS]
+    if len(parts) >= 1 and not (len(parts) == 1 and parts[0] in ("首页", "网站首页")):
+        return parts[-1]
+    return None
+
+
+def looks_like_site_name(text: str) -> bool:
+    """"示例市人民政府", "示例市发展和改革委员会门户网站": a site's name rather than a page's."""
+    return bool(_SITE_NAME.fullmatch(collapse(text)))
+
+
+def clean_title(raw: str | None) -> str | None:
+    """A <title> without the site name: "通知公告_示例市人民政府" → "通知公告"."""
+    text = collapse(raw)
+    if not text:
+        return None
+    parts = [p for p in _TITLE_SEP.split(text) if p]
+    if len(parts) <= 1:
+        # Weaker separators ("工作动态-示例市应急管理局", Hanweb's "站名 栏目 标题") only next to a site name.
+        for weak in ("-", " "):
+            parts = [p for p in text.split(weak) if p]
+            if len(parts) > 1 and (looks_like_site_name(parts[0]) or looks_like_site_name(parts[-1])):
+                break
+        else:
+            return text
+    if looks_like_site_name(parts[0]) and not looks_like_site_name(parts[-1]):
+        return parts[-1]  # "site - section - page" order
+    return parts[0]
+
+
+def page_title(soup: BeautifulSoup) -> str | None:
+    tag = soup.find("title")
+    return collapse(tag.get_text()) or None if isinstance(tag, Tag) else None
+
+
+def ancestors_or_self(tag: Tag) -> Iterator[Tag]:
+    node: Tag | None = tag
+    while isinstance(node, Tag):
+        yield node
+        node = node.parent

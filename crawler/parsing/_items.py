@@ -1,0 +1,263 @@
+"""Find the document entries of a list page: repeated sibling rows (li, tr, dd, div, p) that each hold one
+main link and, usually, a date. Menus, breadcrumbs, footers and "相关链接" boxes are left out."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from bs4 import Tag
+
+from ._html import (
+    ancestors_or_self,
+    capped_text,
+    class_tokens,
+    collapse,
+    first_tag,
+    tags_within,
+    text_strings,
+)
+from ._pager import Anchor
+from .dates import parse_date
+
+_SEMANTIC_ROWS = ("li", "tr", "dd", "dt")
+_BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
+_MAX_LEVELS = 6
+_MAX_ROW_LINKS = 4
+_MAX_ROW_TEXT = 400
+_CHROME = re.compile(
+    r"nav|menu|bread|crumb|position|location|dqwz|weizhi|lujing|footer|^foot|^head$|^header|^top$|bottom|"
+    r"copyright|friend|yqlj|xglj|related|relevant|xgwz|xgxx|share|pager|paging|pagination|^page$|^pages$|"
+    r"sidebar|^side|banner|^logo|search|toolbar|^hot|rank|tuijian|recommend", re.I)
+_RELATED_HEADING = re.compile(r"相关链接|友情链接|相关文章|相关信息|相关阅读|相关新闻|热点|热门|推荐|排行|专题专栏|网站导航")
+_DATE_ONLY = re.compile(
+    r"^[\s\[\]【】()（）]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/]\s*\d{1,2}|"
+    r"\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s\[\]【】()（）]*$")
+_ELLIPSIS = ("...", "…", "。。。", "..", "．．．")
+_COLUMN_NAME = re.compile(r"/(?:index|list|default|more|main)(?:_\d+)?\.(?:s?html?|jsp|php|aspx?)$", re.I)
+_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry of the list and where it sits."""
+
+    tag: Tag
+    anchor: Anchor
+    title: str
+    date: date | None
+    order: int
+
+
+def _is_chrome(node: Tag) -> bool:
+    return node.name in ("nav", "header", "footer", "aside") or any(
+        _CHROME.search(token) for token in class_tokens(node).split()
+    )
+
+
+def in_chrome(tag: Tag, cache: dict[int, bool] | None = None) -> bool:
+    """Inside navigation, header, footer, pager or a side box; cache (by id) keeps deep pages linear."""
+    cache = {} if cache is None else cache
+    path: list[Tag] = []
+    result = False
+    for node in ancestors_or_self(tag):
+        known = cache.get(id(node))
+        if known is not None:
+            result = known
+            break
+        path.append(node)
+        if _is_chrome(node):
+            result = True
+            break
+    for node in path:  # all below the deciding node share its answer
+        cache[id(node)] = result
+    return result
+
+
+def anchor_title(tag: Tag) -> str:
+    """Anchor text without a date printed inside the link; the title attribute when the text is cut."""
+    text = collapse(" ".join(str(s) for s in text_strings(tag, 200) if not _DATE_ONLY.match(str(s))))
+    attr = collapse(str(tag.get("title") or ""))
+    if attr and len(attr) > len(text):
+        stem = text
+        for mark in _ELLIPSIS:
+            stem = stem.removesuffix(mark)
+        if not text or text != stem or attr.startswith(stem.strip()):
+            return attr
+    return text
+
+
+def _links_in(tag: Tag) -> int:
+    return len(tags_within(tag, ("a",), attr="href", limit=_MAX_ROW_LINKS + 1))
+
+
+def _row_of(tag: Tag) -> Tag | None:
+    node = tag.parent
+    for _ in range(_MAX_LEVELS):
+        if not isinstance(node, Tag) or node.name in ("body", "html", "table", "ul", "ol", "dl"):
+            break
+        if node.name in _SEMANTIC_ROWS:
+            return node
+        node = node.parent
+    node = tag.parent
+    for _ in range(_MAX_LEVELS):
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            break
+        if node.name in _BLOCK_ROWS and _links_in(node) <= _MAX_ROW_LINKS:
+            siblings = 0
+            for sibling in node.parent.find_all(node.name, recursive=False):
+                siblings += first_tag(sibling, ("a",), attr="href") is not None
+                if siblings >= 2:
+                    return node
+        node = node.parent
+    return None
+
+
+def _date_column(row: Tag, cache: dict[int, int | None]) -> int | None:
+    """Index of the 发布日期 column of a table row, from the table's header row."""
+    table = row.find_parent("table")
+    if table is None:
+        return None
+    if id(table) not in cache:
+        cache[id(table)] = _header_date_column(table)
+    return cache[id(table)]
+
+
+def _header_date_column(table: Tag) -> int | None:
+    for header in tags_within(table, ("tr",), limit=3):
+        cells = header.find_all(["th", "td"], recursive=False)
+        if first_tag(header, ("a",), attr="href") is not None:
+            continue
+        labels = [collapse(c.get_text()).replace(" ", "") for c in cells]
+        for wanted in _DATE_HEADERS:
+            if wanted in labels:
+                return labels.index(wanted)
+        for index, label in enumerate(labels):
+            if any(w in label for w in _DATE_HEADERS[:4]):
+                return index
+    return None
+
+
+def _row_date(row: Tag, main: Tag, context: date | None, columns: dict[int, int | None]) -> date | None:
+    column = _date_column(row, columns) if row.name == "tr" else None
+    if column is not None:
+        cells = row.find_all(["td", "th"], recursive=False)
+        if column < len(cells):
+            found = parse_date(capped_text(cells[column], 100), context=context)
+            if found is not None:
+                return found
+    inside = text_strings(main, 200)
+    inside_ids = {id(s) for s in inside}
+    outside = [str(s) for s in text_strings(row, 200) if id(s) not in inside_ids]
+    found = parse_date(" ".join(outside), context=context)
+    if found is None:  # some templates print the date inside the link
+        found = parse_date(" ".join(str(s) for s in inside if _DATE_ONLY.match(str(s))), context=context)
+    return found
+
+
+def _related_box(container: Tag) -> bool:
+    node: Tag | None = container
+    for _ in range(3):
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            return False
+        previous = node.find_previous_sibling(True)
+        if isinstance(previous, Tag):
+            text = capped_text(previous, 21)
+            if len(text) <= 20 and _RELATED_HEADING.search(text):
+                return True
+        node = node.parent
+    return False
+
+
+def _signature(row: Tag) -> tuple[object, ...]:
+    parent = row.parent
+    return (row.name, tuple(row.get("class") or ()), parent.name if parent else None,
+            tuple(parent.get("class") or ()) if parent else None)
+
+
+def menu_containers(self_links: list[Tag]) -> set[int]:
+    """Lists that hold a link to the page itself are menus (the current column highlighted), not entries."""
+    menus: set[int] = set()
+    chrome: dict[int, bool] = {}
+    for tag in self_links:
+        row = _row_of(tag)
+        if row is not None and row.parent is not None and not in_chrome(row, chrome):
+            menus.add(id(row.parent))
+    return menus
+
+
+def _looks_like_column(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.endswith("/") or bool(_COLUMN_NAME.search(path)) or "/col/col" in path
+
+
+def _group_score(rows: list[Row], container: Tag, menus: set[int]) -> tuple[bool, float] | None:
+    """(is the group dated, how much it looks like the main list), or None if it is not a list of entries."""
+    if id(container) in menus or _related_box(container):
+        return None
+    dated = sum(1 for r in rows if r.date is not None)
+    is_dated = dated >= max(1, len(rows) / 2)
+    if not is_dated:
+        # Undated rows must read like document titles and point at documents, not at columns.
+        mean_title = sum(len(r.title) for r in rows) / len(rows)
+        documents = sum(1 for r in rows if not _looks_like_column(r.anchor.url))
+        if mean_title < 8 or documents * 2 < len(rows):
+            return None
+        if len(rows) < 2 and rows[0].tag.name not in _SEMANTIC_ROWS:
+            return None
+    return is_dated, dated * 3 + len(rows) + sum(min(len(r.title), 30) for r in rows) / 10
+
+
+def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
+    """The rows of the page's main list, in page order."""
+    groups: dict[int, list[Row]] = defaultdict(list)
+    containers: dict[int, Tag] = {}
+    seen_rows: set[int] = set()
+    chrome: dict[int, bool] = {}
+    columns: dict[int, int | None] = {}
+    by_tag = {id(a.tag): a for a in anchors}
+    for order, anchor in enumerate(anchors):
+        if first_tag(anchor.tag, ("a",), attr="href") is not None:
+            continue  # nested links are invalid HTML; browsers close the outer one
+        row = _row_of(anchor.tag)
+        if row is None or id(row) in seen_rows or row.parent is None or in_chrome(row, chrome):
+            continue
+        seen_rows.add(id(row))
+        tags = tags_within(row, ("a", "area"), attr="href", limit=_MAX_ROW_LINKS * 2 + 1)
+        links = [by_tag[id(t)] for t in tags if id(t) in by_tag]
+        if not links or len(tags) > _MAX_ROW_LINKS * 2 or len({a.url for a in links}) > _MAX_ROW_LINKS:
+            continue
+        if len(capped_text(row, _MAX_ROW_TEXT + 1)) > _MAX_ROW_TEXT:
+            continue
+        main = max(links, key=lambda a: len(anchor_title(a.tag)))  # the title link, not "[PDF]" or "[栏目]"
+        title = anchor_title(main.tag)
+        if len(title) < 2:
+            continue
+        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, context, columns), order))
+        containers[id(row.parent)] = row.parent
+    scored = []
+    for key, rows in groups.items():
+        result = _group_score(rows, containers[key], menus)
+        if result is not None:
+            is_dated, score = result
+            scored.append(((is_dated, score), key, is_dated))
+    if not scored:
+        return []
+    scored.sort(key=lambda item: item[0], reverse=True)
+    _, best_key, best_dated = scored[0]
+    best_container = containers[best_key]
+    signature = _signature(groups[best_key][0].tag)
+    chosen: list[Row] = []
+    for _, key, is_dated in scored:
+        container = containers[key]
+        if key == best_key or (
+            is_dated == best_dated
+            and container.parent is best_container.parent
+            and _signature(groups[key][0].tag) == signature
+        ):
+            chosen.extend(groups[key])
+    chosen.sort(key=lambda r: r.order)
+    return chosen

@@ -1,0 +1,217 @@
+"""A column's list page: its name, the documents listed, the other pages of the list, links to explore."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+
+from bs4 import BeautifulSoup, Tag
+
+from ._html import (
+    BLOCKS,
+    LINK_TEXT_STOP,
+    abs_url,
+    base_url,
+    breadcrumb_column,
+    capped_text,
+    class_tokens,
+    clean_title,
+    collapse,
+    first_tag,
+    make_soup,
+    page_title,
+    tags_within,
+    visible_text,
+    walk,
+)
+from ._items import Row, find_rows, in_chrome, menu_containers
+from ._pager import Anchor, find_page_urls, same_page
+from .dates import find_full_dates
+from .links import link_text
+
+__all__ = ["ListItem", "ListPage", "NavLink", "parse_list_page"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """A document entry of the list."""
+
+    title: str
+    url: str
+    date: date | None
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """Any other link of the page (menus, sub-columns …), for discovering columns."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """What a column list page shows; ``note`` is the page's own words when it lists nothing."""
+
+    title: str | None
+    items: tuple[ListItem, ...]
+    page_urls: tuple[str, ...]
+    nav_links: tuple[NavLink, ...]
+    note: str | None
+    has_scripts: bool
+
+
+_RECORD = re.compile(r"<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+_HEADING_CLASS = re.compile(r"title|^tit|lmmc|lm_?name|lanmu|colname|column-?name|^bt$|^hd$|list-?head", re.I)
+_EMPTY_MARKERS = re.compile(
+    r"暂无|无此类|没有(?:相关)?(?:信息|内容|数据|记录)|无(?:相关)?(?:信息|内容|数据|记录)|特此说明|不涉及|未产生|"
+    r"暂未|尚未|无需公开|不存在(?:此类|相关)|正在建设|建设中|更新中|未找到|没有找到|查询不到")
+_NOTE_LIMIT = 500
+_NOTE_LEVELS = 6
+_NOT_NOTE = ("a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "form", "img")
+_BLOCK_NAMES = ("div", "p", "span", "td", "li")
+_ANCHOR_TEXT = 300
+
+
+def _expand_datastores(soup: BeautifulSoup) -> None:
+    """Hanweb jcms lists ship their rows as CDATA records inside <script type="text/xml">."""
+    for script in soup.find_all("script"):
+        source = script.string or ""
+        if "<record" not in source.lower():
+            continue
+        fragments = [a or b for a, b in _RECORD.findall(source)]
+        markup = "".join(fragments).strip()
+        if not markup:
+            continue
+        if markup.lower().startswith("<tr"):
+            markup = f"<table>{markup}</table>"
+        fragment = BeautifulSoup(f"<div data-zwgk-datastore>{markup}</div>", "lxml").find("div")
+        if isinstance(fragment, Tag):
+            script.replace_with(fragment)
+
+
+def _context_date(page_text: str, today: date | None) -> date | None:
+    """The date short "[11-15]" dates are read against: the newest full date shown (not after today)."""
+    dates = [d for d in find_full_dates(page_text) if today is None or d <= today]
+    return max(dates) if dates else today
+
+
+def _anchors(soup: BeautifulSoup, base: str) -> list[Anchor]:
+    found = []
+    for tag in soup.find_all(["a", "area"], href=True):
+        url = abs_url(base, tag.get("href"))
+        if url is not None:
+            found.append(Anchor(tag=tag, url=url, text=capped_text(tag, _ANCHOR_TEXT, stop_at=LINK_TEXT_STOP)))
+    return found
+
+
+def _list_heading(rows: list[Row]) -> str | None:
+    node: Tag | None = rows[0].tag.parent if rows else None
+    for _ in range(4):
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            return None
+        for sibling in node.find_previous_siblings(True, limit=4):
+            candidates = [sibling, *[t for t in islice(walk(sibling), 200) if isinstance(t, Tag)]]
+            for cand in candidates:
+                if cand.name in ("h1", "h2", "h3", "h4", "h5") or any(
+                    _HEADING_CLASS.search(t) for t in class_tokens(cand).split()
+                ):
+                    text = capped_text(cand, 31)
+                    if 2 <= len(text) <= 30 and not in_chrome(cand):
+                        return text
+        node = node.parent
+    return None
+
+
+def _note(soup: BeautifulSoup) -> str | None:
+    """Visible text of the list area when there is no entry: "暂无信息", "本单位无此类信息，特此说明。" …"""
+    body = soup.body or soup
+    for string in body.find_all(string=_EMPTY_MARKERS):
+        node = string.parent
+        if not isinstance(node, Tag) or in_chrome(node) or node.name in ("script", "style", "title"):
+            continue
+        while node.name not in BLOCKS and isinstance(node.parent, Tag):
+            node = node.parent
+        for _ in range(_NOTE_LEVELS):
+            parent = node.parent
+            if not isinstance(parent, Tag) or parent.name in ("body", "html") or in_chrome(parent):
+                break
+            # Grow over wrappers and sibling paragraphs of the note, never over a heading, list or table.
+            if first_tag(parent, _NOT_NOTE) is not None or any(
+                _HEADING_CLASS.search(t) for d in tags_within(parent, _BLOCK_NAMES, limit=50)
+                for t in class_tokens(d).split()
+            ):
+                break
+            if len(capped_text(parent, _NOTE_LIMIT + 1)) > _NOTE_LIMIT:
+                break
+            node = parent
+        text = capped_text(node, _NOTE_LIMIT)
+        if text:
+            return text
+    return None
+
+
+def _nav_links(anchors: list[Anchor], skip: set[int], taken: set[str], soup: BeautifulSoup, base: str,
+               current: str) -> tuple[NavLink, ...]:
+    links: dict[str, NavLink] = {}
+    for anchor in anchors:
+        if id(anchor.tag) in skip or anchor.url in taken or same_page(anchor.url, current):
+            continue
+        name = anchor.text or link_text(anchor.tag)
+        if anchor.url not in links or (not links[anchor.url].name and name):
+            links[anchor.url] = NavLink(name=name, url=anchor.url)
+    for frame in soup.find_all(["iframe", "frame"], src=True):
+        url = abs_url(base, frame.get("src"))
+        if url is not None and url not in taken and url not in links:
+            links[url] = NavLink(name=collapse(str(frame.get("title") or frame.get("name") or "")), url=url)
+    return tuple(links.values())
+
+
+def parse_list_page(html: str, url: str, *, today: date | None = None) -> ListPage:
+    """Parse a column list page; odd markup gives an empty result, never an exception."""
+    try:
+        return _parse(html, url, today)
+    except Exception:  # hostile markup must not stop a crawl
+        log.warning("parse_list_page failed on %s", url, exc_info=True)
+        return ListPage(title=None, items=(), page_urls=(), nav_links=(), note=None, has_scripts=False)
+
+
+def _parse(html: str, url: str, today: date | None) -> ListPage:
+    soup = make_soup(html)
+    has_scripts = soup.find("script") is not None
+    scripts = "\n".join(s.get_text() for s in soup.find_all("script"))
+    _expand_datastores(soup)
+    base = base_url(soup, url)
+    current = abs_url(url, url) or url
+    anchors = _anchors(soup, base)
+    page_text = visible_text(soup.body or soup)
+    page_urls, pager_ids = find_page_urls(page_text, scripts, anchors, current, base)
+
+    candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
+    menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
+    rows = find_rows(candidates, _context_date(page_text, today), menus)
+    items: list[ListItem] = []
+    item_urls: set[str] = set()
+    row_tags = {id(r.anchor.tag) for r in rows}
+    for row in rows:
+        if row.anchor.url not in item_urls:
+            item_urls.add(row.anchor.url)
+            items.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
+
+    title = breadcrumb_column(soup) or _list_heading(rows) or clean_title(page_title(soup))
+    skip = pager_ids | row_tags
+    taken = item_urls | set(page_urls) | {current}
+    return ListPage(
+        title=title,
+        items=tuple(items),
+        page_urls=tuple(page_urls),
+        nav_links=_nav_links(anchors, skip, taken, soup, base, current),
+        note=None if items else _note(soup),
+        has_scripts=has_scripts,
+    )
+

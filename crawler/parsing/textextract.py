@@ -1,0 +1,174 @@
+"""Plain text of a downloaded file (HTML, TXT/CSV, DOCX, XLSX, PDF; DOC/WPS/XLS best effort), for scans
+such as the privacy check.
+
+Everything crawled is hostile: work is bounded (pages, rows, cells, characters, decompressed sizes) and a
+corrupt or unsupported file gives None, never an exception.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+
+from .encoding import decode_body
+
+__all__ = ["MAX_CHARS", "extract_text"]
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 1_000_000  # text kept per file: enough for a long 低保 list, bounded for a hostile one
+MAX_PDF_PAGES = 100
+MAX_ROWS = 20_000  # per workbook
+MAX_CELLS_PER_ROW = 60
+MAX_SHEETS = 20
+MAX_UNZIPPED = 64 * 1024 * 1024  # total declared uncompressed size of an Office file (zip bombs)
+MAX_RATIO = 200  # declared uncompressed / compressed size above this is treated as a bomb
+
+
+class _Enough(Exception):
+    """The character budget is spent; what was read so far is the answer."""
+
+
+class _Text:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, text: str) -> None:
+        if not text:
+            return
+        self.parts.append(text)
+        self.size += len(text) + 1
+        if self.size >= MAX_CHARS:
+            raise _Enough
+
+    def value(self) -> str:
+        return "\n".join(self.parts)[:MAX_CHARS]
+
+
+def _html(body: bytes) -> str:
+    from ._html import iter_text_lines, make_soup
+
+    text, _ = decode_body(body, None)
+    soup = make_soup(text)
+    return "\n".join(iter_text_lines(soup.body or soup))
+
+
+def _plain(body: bytes) -> str:
+    text, _ = decode_body(body, "text/plain")
+    return text
+
+
+def _safe_zip(body: bytes) -> zipfile.ZipFile:
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    declared = sum(i.file_size for i in archive.infolist())
+    packed = sum(i.compress_size for i in archive.infolist()) or 1
+    if declared > MAX_UNZIPPED or declared / packed > MAX_RATIO:
+        raise ValueError("office file decompresses beyond the limits")
+    return archive
+
+
+def _docx(body: bytes, out: _Text) -> None:
+    import docx  # python-docx
+
+    _safe_zip(body)
+    document = docx.Document(io.BytesIO(body))
+    for paragraph in document.paragraphs:
+        out.add(paragraph.text)
+    for table in document.tables:
+        for row in table.rows[:MAX_ROWS]:
+            out.add("\t".join(cell.text for cell in row.cells[:MAX_CELLS_PER_ROW]))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # an ID or phone number typed as a number comes back as 4.5e17; write its digits
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx(body: bytes, out: _Text) -> None:
+    import openpyxl
+
+    _safe_zip(body)
+    book = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    try:
+        rows = 0
+        for sheet in book.worksheets[:MAX_SHEETS]:
+            for row in sheet.iter_rows(values_only=True, max_col=MAX_CELLS_PER_ROW):
+                rows += 1
+                if rows > MAX_ROWS:
+                    return
+                out.add("\t".join(_cell(v) for v in row))
+    finally:
+        book.close()
+
+
+def _xls(body: bytes, out: _Text) -> None:
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=body, on_demand=True)
+    rows = 0
+    for index in range(min(book.nsheets, MAX_SHEETS)):
+        sheet = book.sheet_by_index(index)
+        for r in range(sheet.nrows):
+            rows += 1
+            if rows > MAX_ROWS:
+                return
+            out.add("\t".join(_cell(v) for v in sheet.row_values(r, 0, MAX_CELLS_PER_ROW)))
+
+
+def _pdf(body: bytes, out: _Text) -> None:
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # hostile PDFs make pypdf chatty
+    reader = PdfReader(io.BytesIO(body), strict=False)
+    for page in reader.pages[:MAX_PDF_PAGES]:
+        out.add(page.extract_text() or "")
+
+
+# UTF-16LE runs of CJK, ASCII and full-width punctuation: how Word 97 and WPS store text of Chinese documents
+_UTF16_RUN = re.compile(rb"(?:[\x20-\x7e\t\r\n]\x00|[\x00-\xff][\x30-\x9f\xff]){4,}")
+
+
+def _ole_word(body: bytes, out: _Text) -> None:
+    """Best effort for .doc/.wps: the text runs of the WordDocument stream (no full Word parser)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(body)) as ole:
+        stream = next((s for s in ("WordDocument", "WpsDocument") if ole.exists(s)), None)
+        if stream is None:
+            raise ValueError("no document stream")
+        data = ole.openstream(stream).read(MAX_UNZIPPED)
+    for run in _UTF16_RUN.findall(data):
+        out.add(run.decode("utf-16-le", "ignore"))
+
+
+_EXTRACTORS = {"docx": _docx, "xlsx": _xlsx, "xls": _xls, "et": _xls, "pdf": _pdf, "doc": _ole_word, "wps": _ole_word}
+
+
+def extract_text(body: bytes, kind: str) -> str | None:
+    """The text of a file of `kind` (as crawler.parsing.classify_file names it), or None when the kind
+    is not text-bearing or the file cannot be read."""
+    if not body:
+        return None
+    try:
+        if kind == "html":
+            return _html(body)[:MAX_CHARS]
+        if kind in ("text", "csv"):
+            return _plain(body)[:MAX_CHARS]
+        extractor = _EXTRACTORS.get(kind)
+        if extractor is None:
+            return None
+        out = _Text()
+        try:
+            extractor(body, out)
+        except _Enough:
+            pass
+        return out.value()
+    except Exception as exc:  # corrupt or hostile file: no text, and the crawl goes on
+        log.debug("no text from %s file: %s", kind, exc)
+        return None

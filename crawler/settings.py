@@ -1,0 +1,81 @@
+"""Scrapy settings for zwgk-audit: polite by default; `fast_settings` for local sites and tests."""
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "zwgk-audit"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "Mozilla/5.0 (compatible; zwgk-audit/0.1; government disclosure audit)"
+ROBOTSTXT_OBEY = True
+
+# politeness: many departments share one consolidated city portal, so limits are per host
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_DELAY_JITTER = 0.5     # ±50 % around DOWNLOAD_DELAY
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+ZWGK_PAGE_MAXSIZE = 20 * 1024 * 1024
+DNS_TIMEOUT = 10
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# a target that stays broken is a finding, not a crawler error
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+ZWGK_RETRY_BACKOFF_BASE = 1.0   # seconds; doubled on each retry, Retry-After honoured
+ZWGK_RETRY_BACKOFF_MAX = 60.0
+
+# redirects are followed by the spider itself, hop by hop, to record chains and loops
+REDIRECT_ENABLED = False
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.DelayMiddleware": 560,
+}
+
+# Browser rendering (scrapy-playwright) only for requests with meta["playwright"]: script-filled lists,
+# anti-bot challenges, re-checks of blocked links. The system Chromium is launched by path: Playwright's
+# own browser download is impossible on many office networks.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("ZWGK_CHROMIUM", "/usr/bin/chromium"),
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+             "--no-first-run", "--disable-sync", "--disable-quic"],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_MAX_CONTEXTS = 2
+ITEM_PIPELINES = {"crawler.pipelines.StoreItemsPipeline": 300}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+FAST = {
+    # for the bundled sample city and tests: a local server, no need to be gentle
+    "DOWNLOAD_DELAY": 0,
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "DOWNLOAD_TIMEOUT": 10,
+    "ZWGK_RETRY_BACKOFF_BASE": 0.05,
+    "RETRY_TIMES": 1,
+}

@@ -1,0 +1,126 @@
+"""The spider's browser side: JavaScript challenges solved once per host, blocked fetches re-checked as a
+browser would make them, list pages rendered when their static HTML has no items.
+
+Only these requests go through Chromium (scrapy-playwright, meta["playwright"]); everything else stays
+a plain request, reusing the cookies the browser earned.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.antibot import BROWSER_HEADERS, is_block, is_challenge, retry_after
+from crawler.items import CrawlEventItem
+from crawler.linkcheck import Verdict
+from crawler.spiders._meta import own_meta
+from store import clock
+
+CHALLENGE_WAIT_SECONDS = 10.0
+
+
+class BrowserMixin:
+    """Mixed into DisclosureSpider; uses its _outcome, _dispatch and config."""
+
+    def _init_browser(self) -> None:
+        self._solved: dict[str, dict[str, str]] = {}    # host -> cookies the browser earned
+        self._solving: dict[str, list[Request]] = {}   # host -> requests parked until it is solved
+        self._unsolvable: set[str] = set()
+
+    def browser_meta(self, **extra: Any) -> dict[str, Any]:
+        return {"playwright": True, "playwright_context": "zwgk", **extra}
+
+    # --- interception, called first for every plain response ------------------------------------
+
+    def _intercept(self, response: Response) -> Iterator[Any] | None:
+        if "playwright" in response.flags:
+            return None
+        host = urlsplit(response.url).netloc.lower()
+        meta = response.meta
+        if is_challenge(response.status, response.body):
+            self.crawler.stats.inc_value("zwgk/challenge/seen")
+            return self._on_challenge(response, host)
+        if is_block(response.status) and response.request.method == "GET" and self.config.browser_recheck:
+            stage = meta.get("zwgk_block_stage", 0)
+            if stage == 0:  # again, looking like a browser and after the wait the server asked for
+                delay = retry_after(response.headers.get(b"Retry-After", b"").decode("latin-1"),
+                                    cap=self.config.retry_after_cap)
+                self.crawler.stats.inc_value("zwgk/blocked/recheck_headers")
+                return iter([response.request.replace(
+                    headers={**BROWSER_HEADERS}, dont_filter=True,
+                    meta={**own_meta(meta), "zwgk_block_stage": 1, "zwgk_delay": delay})])
+            if stage == 1:  # then in the browser itself
+                self.crawler.stats.inc_value("zwgk/blocked/recheck_browser")
+                return iter([response.request.replace(dont_filter=True, meta={
+                    **own_meta(meta), **self.browser_meta(), "zwgk_block_stage": 2})])
+        return None
+
+    def _on_challenge(self, response: Response, host: str) -> Iterator[Any]:
+        request, meta = response.request, response.meta
+        tries = meta.get("zwgk_challenge_tries", 0)
+        if host in self._unsolvable or tries >= 2:
+            return iter(self._challenge_failed(meta, response))
+        retry = request.replace(dont_filter=True, meta={**own_meta(meta), "zwgk_challenge_tries": tries + 1})
+        if host in self._solved:
+            return iter([retry.replace(cookies=self._solved[host])])
+        if host in self._solving:
+            self._solving[host].append(retry)
+            return iter([])
+        self._solving[host] = [retry]
+        self.logger.info("anti-bot challenge on %s: solving it in the browser", host)
+        return iter([Request(response.url, callback=self._challenge_page, errback=self._challenge_error,
+                             dont_filter=True, priority=10,
+                             meta=self.browser_meta(playwright_include_page=True, handle_httpstatus_all=True,
+                                                    zwgk_host=host))])
+
+    def _challenge_failed(self, meta: dict[str, Any], response: Response) -> list[Any]:
+        out: list[Any] = [self._outcome(meta, Verdict("blocked", "challenge"), response=response)]
+        if meta.get("zwgk_page"):
+            out.append(CrawlEventItem(department_id=meta.get("zwgk_dept"), url=meta["zwgk_url"], kind="challenge",
+                                      message="站点反爬虫验证未能通过，页面未能核实", at=clock.now()))
+        return out
+
+    async def _challenge_page(self, response: Response):
+        host = response.meta["zwgk_host"]
+        page = response.meta["playwright_page"]
+        cookies: dict[str, str] = {}
+        try:
+            waited = 0.0
+            while waited < CHALLENGE_WAIT_SECONDS:
+                content = (await page.content()).encode("utf-8", "replace")
+                cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+                if cookies and not is_challenge(412, content):
+                    break
+                await asyncio.sleep(0.25)
+                waited += 0.25
+        finally:
+            await page.close()
+        parked = self._solving.pop(host, [])
+        if cookies:
+            self._solved[host] = cookies
+            self.crawler.stats.inc_value("zwgk/challenge/solved")
+            for request in parked:
+                yield request.replace(cookies=cookies)
+        else:
+            self._unsolvable.add(host)
+            for request in parked:
+                yield request
+
+    def _challenge_error(self, failure) -> Iterator[Any]:
+        host = failure.request.meta["zwgk_host"]
+        self.logger.warning("browser could not open %s: %s", failure.request.url, failure.value)
+        self._unsolvable.add(host)
+        yield from self._solving.pop(host, [])
+
+    # --- rendering of script-filled list pages ----------------------------------------------------
+
+    def render_again(self, response: Response) -> Request | None:
+        """The same list page, rendered in the browser (once)."""
+        if "playwright" in response.flags or not self.config.render_js:
+            return None
+        self.crawler.stats.inc_value("zwgk/render/list_pages")
+        meta = {k: v for k, v in own_meta(response.meta).items() if k not in ("zwgk_url", "zwgk_cb", "zwgk_render")}
+        return self._page(response.meta["zwgk_url"], getattr(self, response.meta["zwgk_cb"]), zwgk_render=True, **meta)
