@@ -74,7 +74,7 @@ def _run_one(session: Session, check_run: m.CheckRun, ctx: AuditContext, check_i
     now = clock.now()
     try:
         check = cls(settings)
-        findings = list(check.run(ctx))
+        rows = [_row(check_run, ctx, check, f, now) for f in check.run(ctx)]
     except SkipCheck as exc:
         session.rollback()
         return CheckOutcome(check_id, Status.SKIPPED, 0, str(exc) or None)
@@ -85,11 +85,14 @@ def _run_one(session: Session, check_run: m.CheckRun, ctx: AuditContext, check_i
         session.rollback()
         log.exception("check %s failed", check_id)
         return CheckOutcome(check_id, Status.ERROR, 0, traceback.format_exc())
-    for f in findings:
-        text = wording.render(f)
-        session.add(m.Finding(
-            check_run_id=check_run.id, check=f.check, department_id=f.department, url=f.url, item=f.item,
-            severity=(f.severity or check.severity).value, message=text.message, fix=text.fix,
-            evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of))
+    session.add_all(rows)
     session.flush()
-    return CheckOutcome(check_id, Status.FAIL if findings else Status.PASS, len(findings))
+    return CheckOutcome(check_id, Status.FAIL if rows else Status.PASS, len(rows))
+
+
+def _row(check_run: m.CheckRun, ctx: AuditContext, check, f, now) -> m.Finding:
+    text = wording.render(f)
+    return m.Finding(
+        check_run_id=check_run.id, check=f.check, department_id=f.department, url=f.url, item=f.item,
+        severity=(f.severity or check.severity).value, message=text.message, fix=text.fix,
+        evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of)

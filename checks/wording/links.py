@@ -1,20 +1,14 @@
-"""The Chinese wording of findings: message (what is wrong) and fix (整改建议), kept apart from the logic.
+"""Wording of link findings (links.broken, attachments.archive).
 
-Each check id has a renderer taking the structured Finding; reasons (http_404, redirect_loop, …) have
-their own phrases so a new reason needs one line here and none in the checks.
+Reasons (http_404, redirect_loop, …) have their own phrases, so a new reason needs one line here and
+none in the checks.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from checks.base import Finding
-
-
-@dataclass(frozen=True)
-class Text:
-    message: str
-    fix: str
+from checks.wording import Text, wording
 
 
 # why a link target is unusable, as a person reads it
@@ -61,6 +55,7 @@ def _where(ev: dict[str, Any]) -> str:
     return f"{first['page']}{more}中的{anchor}"
 
 
+@wording("links.broken")
 def _broken(f: Finding) -> Text:
     ev = f.evidence
     where = _where(ev)
@@ -70,6 +65,7 @@ def _broken(f: Finding) -> Text:
     return Text(msg, fix)
 
 
+@wording("attachments.archive")
 def _archive(f: Finding) -> Text:
     ev = f.evidence
     name = ev.get("filename") or f.url
@@ -79,17 +75,3 @@ def _archive(f: Finding) -> Text:
     fix = ("请将压缩包解压，把其中的文件以 PDF、Word、Excel 等可直接打开的格式逐个上传为附件，"
            "并删除原压缩包链接。")
     return Text(msg, fix)
-
-
-def _generic(f: Finding) -> Text:
-    return Text(f"{f.check}：{f.url or ''}", "请按检查要求整改。")
-
-
-RENDERERS: dict[str, Callable[[Finding], Text]] = {
-    "links.broken": _broken,
-    "attachments.archive": _archive,
-}
-
-
-def render(finding: Finding) -> Text:
-    return RENDERERS.get(finding.check, _generic)(finding)
