@@ -1,0 +1,86 @@
+"""The audit's steps as plain functions (crawl, check, report); the CLI and the scheduler both call them.
+
+Each takes what it needs (registry, database URL, dates) and opens its own session.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from checks.runner import CheckOutcome, NoCrawlError, latest_run, run_checks
+from store import models as m
+from store.db import make_engine, session_factory
+from store.migrate import upgrade
+from store.registry import Registry
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    check_run_id: int
+    crawl_run_id: int
+    as_of: date
+    outcomes: list[CheckOutcome]
+
+
+def open_session(db_url: str | None, *, migrate: bool = True):
+    engine = make_engine(db_url)
+    if migrate:
+        upgrade(engine)
+    return session_factory(engine)()
+
+
+def crawl_job(registry: Registry, db_url: str | None, *, departments: list[str] | None = None, fast: bool = False,
+              overrides: dict[str, Any] | None = None, on_crawler: Callable[[Any], None] | None = None):
+    from crawler.run import crawl  # imports Scrapy and its reactor only when crawling
+
+    return crawl(registry, db_url, departments=departments, fast=fast, overrides=overrides, on_crawler=on_crawler)
+
+
+def check_job(registry: Registry | None, db_url: str | None, *, as_of: date | None = None,
+              crawl_run_id: int | None = None, only: list[str] | None = None) -> CheckSummary:
+    with open_session(db_url) as session:
+        if crawl_run_id is not None:
+            run = session.get(m.CrawlRun, crawl_run_id)
+            if run is None:
+                raise NoCrawlError(f"抓取批次 #{crawl_run_id} 不存在")
+        else:
+            run = latest_run(session, sites_hash=registry.sha256 if registry else None)
+            if run is None:
+                raise NoCrawlError("没有已完成的抓取结果，请先运行 zwgk crawl")
+        check_run, outcomes = run_checks(session, run, as_of=as_of, registry=registry, only=only)
+        return CheckSummary(check_run.id, run.id, check_run.as_of, outcomes)
+
+
+def find_check_run(session, check_run_id: int | None) -> m.CheckRun:
+    if check_run_id is not None:
+        found = session.get(m.CheckRun, check_run_id)
+        if found is None:
+            raise NoCrawlError(f"检查批次 #{check_run_id} 不存在")
+        return found
+    found = session.scalars(select(m.CheckRun).order_by(m.CheckRun.id.desc()).limit(1)).first()
+    if found is None:
+        raise NoCrawlError("还没有检查结果，请先运行 zwgk check")
+    return found
+
+
+def report_job(db_url: str | None, output: Path, *, check_run_id: int | None = None) -> Path:
+    from reports.context import run_report
+    from reports.html import write_run_report
+
+    with open_session(db_url) as session:
+        report = run_report(session, find_check_run(session, check_run_id))
+        return write_run_report(report, output)
+
+
+def findings_json(db_url: str | None, *, check_run_id: int | None = None, department: str | None = None,
+                  check: str | None = None) -> str:
+    from reports.context import finding_views
+
+    with open_session(db_url) as session:
+        views = finding_views(session, find_check_run(session, check_run_id), department=department, check=check)
+        return json.dumps([v.as_contract() for v in views], ensure_ascii=False, indent=2)

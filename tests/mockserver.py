@@ -1,0 +1,114 @@
+"""A local HTTP server for misbehaving sites: a table of paths → behaviours, bound to 127.0.0.1:0."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = "text/html; charset=utf-8"
+    headers: dict[str, str] | None = None
+    delay: float = 0.0
+    endless: bool = False  # stream a body that never ends (the client must cap it)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a route is told about the request: the path with query, method and headers."""
+    path: str
+    method: str
+    headers: dict[str, str]
+
+
+Route = Callable[[Seen], Reply]
+
+
+def html(body: str, *, charset: str = "utf-8", declare: bool = True, status: int = 200, delay: float = 0.0) -> Reply:
+    ctype = f"text/html; charset={charset}" if declare else "text/html"
+    return Reply(status=status, body=body.encode(charset), content_type=ctype, delay=delay)
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    return Reply(status=status, headers={"Location": location}, content_type=None)
+
+
+class MockServer:
+    def __init__(self, routes: dict[str, Reply | Route]):
+        self.routes = routes
+        self.hits: dict[str, int] = {}
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def _reply(self, with_body: bool) -> None:
+                path = self.path
+                with server._lock:
+                    server.hits[path] = server.hits.get(path, 0) + 1
+                route = server.routes.get(path) or server.routes.get(urlsplit(path).path)
+                seen = Seen(path, self.command, {k.lower(): v for k, v in self.headers.items()})
+                reply = route(seen) if callable(route) else route
+                if reply is None:
+                    reply = html("<html><head><title>404</title></head><body>Not Found</body></html>", status=404)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                self.send_response(reply.status)
+                if reply.content_type:
+                    self.send_header("Content-Type", reply.content_type)
+                for k, v in (reply.headers or {}).items():
+                    self.send_header(k, v)
+                if reply.endless:
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    if with_body:
+                        chunk = b"<p>" + b"x" * 65536 + b"</p>"
+                        try:
+                            for _ in range(100000):
+                                self.wfile.write(chunk)
+                        except (BrokenPipeError, ConnectionResetError):
+                            pass
+                    return
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                if with_body:
+                    self.wfile.write(reply.body)
+
+            def do_GET(self):
+                self._reply(True)
+
+            def do_HEAD(self):
+                self._reply(False)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> MockServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def closed_port() -> int:
+    """A port on which nothing listens (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
