@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from scrapy.settings import BaseSettings
 
@@ -21,6 +22,9 @@ class CrawlConfig:
     render_js: bool = True           # may use the browser for script-filled lists and challenges
     browser_recheck: bool = True     # re-check 401/403/429/999 with browser headers, then the browser
     retry_after_cap: float = 60.0    # longest Retry-After honoured before a re-check (seconds)
+    attachment_maxsize: int = 20 * 1024 * 1024  # text-bearing attachments read in full for privacy
+    recheck_after: timedelta = timedelta(hours=24)  # link targets checked more recently are not checked again
+    snapshots: bool = True           # keep every fetched page as evidence (compressed, deduplicated)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
@@ -45,6 +49,9 @@ class CrawlConfig:
             render_js=settings.getbool("ZWGK_RENDER_JS", cls.render_js),
             browser_recheck=settings.getbool("ZWGK_BROWSER_RECHECK", cls.browser_recheck),
             retry_after_cap=settings.getfloat("ZWGK_RETRY_AFTER_CAP", cls.retry_after_cap),
+            snapshots=settings.getbool("ZWGK_SNAPSHOTS", cls.snapshots),
+            attachment_maxsize=settings.getint("ZWGK_ATTACHMENT_MAXSIZE", cls.attachment_maxsize),
+            recheck_after=timedelta(hours=settings.getfloat("ZWGK_RECHECK_AFTER_HOURS", 24)),
         )
         for name in ("max_pages_per_department", "max_list_pages", "max_redirects", "page_maxsize"):
             if getattr(config, name) <= 0:

@@ -13,6 +13,7 @@ class ColumnItem:
     name: str
     parent_url: str | None
     depth: int
+    page_url: str | None = None
     page_count: int = 1
     note: str | None = None
 
@@ -80,6 +81,8 @@ class UrlCheckItem:
     kind_how: str | None = None
     filename: str | None = None
     method: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
@@ -89,3 +92,34 @@ class CrawlEventItem:
     kind: str
     message: str
     at: datetime
+
+
+@dataclass
+class SnapshotItem:
+    """A page as fetched (evidence): stored compressed and deduplicated by store.evidence."""
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    truncated: bool = False
+
+
+@dataclass
+class PrivacyHitItem:
+    """Personal data found in a page or attachment: masked value and masked excerpt only."""
+    department_id: str | None
+    document_url: str
+    source_url: str
+    kind: str
+    masked: str
+    excerpt: str
+
+
+@dataclass
+class CarryItem:
+    """Unchanged since run `from_run`: store.carry copies its rows into this run (column, page, document, check)."""
+    kind: str
+    url: str
+    from_run: int

@@ -6,6 +6,7 @@ import logging
 
 from crawler import items as it
 from store.db import make_engine, session_factory
+from store.evidence import save_snapshot
 from store.writer import RunWriter
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,13 @@ class StoreItemsPipeline:
             w.url_check(**fields)
         elif isinstance(item, it.CrawlEventItem):
             w.event(**fields)
+        elif isinstance(item, it.CarryItem):
+            w.carry(**fields)
+        elif isinstance(item, it.PrivacyHitItem):
+            w.privacy_hit(**fields)
+        elif isinstance(item, it.SnapshotItem):
+            save_snapshot(self.session, w.run_id, **fields)
+            w._tick()
         else:  # pragma: no cover - programming error
             raise TypeError(f"unexpected item {type(item).__name__}")
         return item

@@ -17,6 +17,8 @@ from store import models as m
 from store.db import database_url, make_engine, session_factory
 from store.migrate import upgrade
 from store.registry import Registry
+from crawler.incremental import load_previous, previous_run
+from store.carry import carry_forward
 from store.writer import finalize_run, upsert
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,13 @@ def open_run(session, registry: Registry, departments: list[str]) -> tuple[m.Cra
 
 
 def crawl(registry: Registry, db_url: str | None = None, *, departments: list[str] | None = None, fast: bool = False,
-          overrides: dict[str, Any] | None = None, on_crawler: Callable[[Any], None] | None = None) -> CrawlSummary:
+          overrides: dict[str, Any] | None = None, on_crawler: Callable[[Any], None] | None = None,
+          incremental: bool = True) -> CrawlSummary:
+    """Crawl the registry's departments into a new run (or resume an interrupted one).
+
+    With `incremental`, what the last completed run of these departments saw is reused where the site
+    says it is unchanged (conditional requests, unchanged first list pages, recent link checks).
+    """
     db_url = database_url(db_url)
     settings = build_settings(db_url, fast=fast, overrides=overrides)
     CrawlConfig.from_settings(settings)  # refuse bad settings before anything is written
@@ -75,6 +83,8 @@ def crawl(registry: Registry, db_url: str | None = None, *, departments: list[st
     with Session() as session:
         sync_departments(session, registry)
         run, resumed = open_run(session, registry, chosen)
+        prev_run = previous_run(session, chosen, exclude=run.id) if incremental else None
+        previous = load_previous(session, prev_run) if prev_run else None
         known = set(session.scalars(select(m.UrlCheck.url).where(m.UrlCheck.run_id == run.id)))
         fetched = set(session.scalars(select(m.Document.url).where(m.Document.run_id == run.id,
                                                                    m.Document.fetched.is_(True))))
@@ -90,7 +100,7 @@ def crawl(registry: Registry, db_url: str | None = None, *, departments: list[st
     if on_crawler:
         on_crawler(crawler)
     process.crawl(crawler, registry=registry, run_id=run_id, departments=chosen, known_urls=known,
-                  fetched_documents=fetched)
+                  fetched_documents=fetched, previous=previous)
     process.start()
 
     stats = {k: _plain(v) for k, v in (crawler.stats.get_stats() or {}).items()}
@@ -98,7 +108,12 @@ def crawl(registry: Registry, db_url: str | None = None, *, departments: list[st
     status = "completed" if reason == "finished" else "interrupted"
     with Session() as session:
         run = session.get(m.CrawlRun, run_id)
+        carried = carry_forward(session, run_id) if status == "completed" else 0
         finalize_run(session, run_id)
+        stats["zwgk/incremental/previous_run"] = previous.run_id if previous else None
+        stats["zwgk/incremental/carry_marks"] = carried
+        # an official audit may override robots.txt; the run records which rule applied
+        stats["zwgk/robots_txt_obeyed"] = settings.getbool("ROBOTSTXT_OBEY")
         run.status, run.finished_at = status, clock.now()
         run.stats = {**(run.stats or {}), **stats}
         session.commit()

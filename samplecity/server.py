@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
+from email.utils import parsedate_to_datetime
 import sys
 import threading
 import time
@@ -42,6 +44,14 @@ class _Handler(BaseHTTPRequestHandler):
         if resource.delay:
             time.sleep(resource.delay)
         status, headers = resource.status, resource.header_list()
+        if status == 200 and _not_modified(self.headers, resource):
+            city._count("304", self.path)
+            self.send_response(304)
+            self.send_header("ETag", _etag(resource))
+            self.end_headers()
+            return
+        if status == 200:
+            headers.append(("ETag", _etag(resource)))
         if head and resource.head_status:
             status = resource.head_status
             body = error_page(status, "Not Found" if status == 404 else "Method Not Allowed", "")
@@ -54,6 +64,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(resource.body)
+
+
+def _etag(resource) -> str:
+    return '"' + hashlib.sha1(resource.body).hexdigest()[:16] + '"'
+
+
+def _not_modified(request_headers, resource) -> bool:
+    """Conditional GET as web servers answer it: ETag first, else If-Modified-Since."""
+    tags = request_headers.get("If-None-Match")
+    if tags:
+        return _etag(resource) in [t.strip() for t in tags.split(",")]
+    since = request_headers.get("If-Modified-Since")
+    if not since:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+    modified = dict(resource.header_list()).get("Last-Modified")
+    return modified is not None and parsedate_to_datetime(modified) <= when
 
 
 class _Server(ThreadingHTTPServer):

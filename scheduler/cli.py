@@ -94,6 +94,9 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
           delay: Optional[float] = typer.Option(None, "--delay", help="同一主机两次请求的间隔秒数"),
           verbose: bool = typer.Option(False, "--verbose", "-v", help="输出抓取日志"),
           log_file: Optional[Path] = typer.Option(None, "--log-file", help="把抓取日志（INFO 级别）写入该文件"),
+          full: bool = typer.Option(False, "--full", help="完整抓取：不沿用上次抓取中未变化的内容"),
+          ignore_robots: bool = typer.Option(False, "--ignore-robots",
+                                             help="正式检查时不受 robots.txt 限制（记录在抓取批次中）"),
           setting: list[str] = typer.Option([], "--set", "-s", help="覆盖抓取设置 NAME=VALUE（可重复），如 -s ZWGK_MAX_PAGES_PER_DEPARTMENT=2000")):
     """抓取各单位的政务公开专栏：栏目、信息、附件、链接，并检查每个链接。"""
     from scheduler.jobs import crawl_job
@@ -117,13 +120,19 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
         overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency
     if delay is not None:
         overrides["DOWNLOAD_DELAY"] = delay
-    summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides)
+    if ignore_robots:
+        overrides["ROBOTSTXT_OBEY"] = False
+    summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides, incremental=not full)
     _print_crawl(summary)
     if summary.status != "completed":
         raise typer.Exit(130)
+    errors = sum(v for k, v in summary.stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
+    if errors:  # a defect of ours, not of the site: say so, and fail the command
+        err.print(f"警告：抓取程序内部出错 {errors} 次，部分页面未处理；请用 --log-file 记录日志并报告。")
+        raise typer.Exit(1)
 
 
-def _crawl_with_progress(crawl_job, registry, departments, fast, overrides):
+def _crawl_with_progress(crawl_job, registry, departments, fast, overrides, *, incremental=True):
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from scrapy import signals
 
@@ -139,7 +148,7 @@ def _crawl_with_progress(crawl_job, registry, departments, fast, overrides):
             crawler.signals.connect(on_response, signal=signals.response_received, weak=False)
 
         return crawl_job(registry, state.db, departments=list(departments) or None, fast=fast, overrides=overrides,
-                         on_crawler=hook)
+                         on_crawler=hook, incremental=incremental)
 
 
 def _print_crawl(summary) -> None:

@@ -96,7 +96,8 @@ class Column(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[str] = mapped_column(String(64), index=True)
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"))
-    url: Mapped[str] = mapped_column(UrlType)
+    url: Mapped[str] = mapped_column(UrlType)  # the column's identity (…/gzdt/ for …/gzdt/index.html)
+    page_url: Mapped[Optional[str]] = mapped_column(UrlType)  # its first list page, as requested
     name: Mapped[str] = mapped_column(Text)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     page_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -205,6 +206,22 @@ class UrlCheck(Base):
     filename: Mapped[Optional[str]] = mapped_column(Text)
     method: Mapped[Optional[str]] = mapped_column(String(10))
     checked_at: Mapped[datetime] = mapped_column(DateTime)
+    # validators for conditional requests on the next crawl
+    etag: Mapped[Optional[str]] = mapped_column(Text)
+    last_modified: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class CarryMark(Base):
+    """What an incremental crawl found unchanged and takes over from an earlier run (see store.carry)."""
+
+    __tablename__ = "carry_marks"
+    __table_args__ = (UniqueConstraint("run_id", "kind", "url", name="uq_carry_marks_run_kind_url"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    from_run: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # column | document | check
+    url: Mapped[str] = mapped_column(UrlType)
 
 
 class CheckRun(Base):
@@ -238,3 +255,7 @@ class Finding(Base):
     as_of: Mapped[date] = mapped_column(Date)
     # open | rectified | disputed | accepted (rectification workflow)
     status: Mapped[str] = mapped_column(String(16), default="open")
+
+
+# Each area's tables live in their own module; importing them here registers them on Base.metadata.
+from store import models_checks, models_evidence, models_schedule, models_spotcheck  # noqa: E402,F401

@@ -69,8 +69,8 @@ class RunWriter:
         return self._documents[url]
 
     def column(self, *, department_id: str, url: str, name: str, parent_url: str | None, depth: int,
-               page_count: int, note: str | None) -> int:
-        values = dict(run_id=self.run_id, department_id=department_id, url=url, name=name,
+               page_count: int, note: str | None, page_url: str | None = None) -> int:
+        values = dict(run_id=self.run_id, department_id=department_id, url=url, name=name, page_url=page_url,
                       parent_id=self.column_id(parent_url), depth=depth, page_count=page_count, note=note)
         self._columns[url] = upsert(self.session, m.Column, values, ("run_id", "url"))
         self._tick()
@@ -119,6 +119,17 @@ class RunWriter:
 
     def url_check(self, **fields: Any) -> None:
         upsert(self.session, m.UrlCheck, dict(run_id=self.run_id, **fields), ("run_id", "url"))
+        self._tick()
+
+    def carry(self, *, kind: str, url: str, from_run: int) -> None:
+        upsert(self.session, m.CarryMark, dict(run_id=self.run_id, kind=kind, url=url, from_run=from_run),
+               ("run_id", "kind", "url"))
+        self._tick()
+
+    def privacy_hit(self, **fields: Any) -> None:
+        from store.models_checks import PrivacyHit
+
+        upsert(self.session, PrivacyHit, dict(run_id=self.run_id, **fields), ("run_id", "source_url", "kind", "masked"))
         self._tick()
 
     def event(self, *, department_id: str | None, url: str, kind: str, message: str, at) -> None:

@@ -31,8 +31,13 @@ def _linked_targets(ctx: AuditContext, condition) -> Iterable[tuple[str, str, li
         yield dept, target, sources[:MAX_SOURCES], len(sources), checks[target]
 
 
-def _fetch_evidence(check: m.UrlCheck) -> dict[str, Any]:
+def _fetch_evidence(ctx: AuditContext, check: m.UrlCheck, sources: list[dict[str, Any]]) -> dict[str, Any]:
+    from store.evidence import snapshot_reference
+
     return {
+        # the stored copies a person can open to verify: the target as fetched and the first linking page
+        "snapshot": snapshot_reference(ctx.session, ctx.run_id, check.url),
+        "source_snapshot": snapshot_reference(ctx.session, ctx.run_id, sources[0]["page"]) if sources else None,
         "status": check.status,
         "reason": check.reason,
         "error": check.error,
@@ -57,7 +62,7 @@ class BrokenLinkCheck(Check):
         for dept, target, sources, total, check in _linked_targets(ctx, m.UrlCheck.verdict == "broken"):
             yield Finding(
                 check=self.id, department=dept, url=target, kind=check.reason or "broken",
-                evidence={**_fetch_evidence(check), "sources": sources, "source_count": total},
+                evidence={**_fetch_evidence(ctx, check, sources), "sources": sources, "source_count": total},
                 detected_at=check.checked_at,
             )
 
@@ -74,7 +79,7 @@ class ArchiveAttachmentCheck(Check):
         for dept, target, sources, total, check in _linked_targets(ctx, m.UrlCheck.is_archive.is_(True)):
             yield Finding(
                 check=self.id, department=dept, url=target, kind=check.kind_how or "extension",
-                evidence={**_fetch_evidence(check), "archive_kind": check.sniffed_kind, "recognised_by": check.kind_how,
+                evidence={**_fetch_evidence(ctx, check, sources), "archive_kind": check.sniffed_kind, "recognised_by": check.kind_how,
                           "filename": check.filename, "sources": sources, "source_count": total},
                 detected_at=check.checked_at,
             )

@@ -102,7 +102,7 @@ def _xlsx(body: bytes, out: _Text) -> None:
                 rows += 1
                 if rows > MAX_ROWS:
                     return
-                out.add("\t".join(_cell(v) for v in row))
+                out.add("\t".join(_cell(v) for v in row).rstrip("\t"))
     finally:
         book.close()
 
@@ -118,7 +118,7 @@ def _xls(body: bytes, out: _Text) -> None:
             rows += 1
             if rows > MAX_ROWS:
                 return
-            out.add("\t".join(_cell(v) for v in sheet.row_values(r, 0, MAX_CELLS_PER_ROW)))
+            out.add("\t".join(_cell(v) for v in sheet.row_values(r, 0, MAX_CELLS_PER_ROW)).rstrip("\t"))
 
 
 def _pdf(body: bytes, out: _Text) -> None:

@@ -18,8 +18,11 @@ from scrapy.http import Response
 
 from crawler.config import CrawlConfig
 from crawler.profiles import load_profile
-from crawler.items import (AttachmentItem, ColumnItem, CrawlEventItem, DocumentItem, LinkItem, ListEntryItem,
-                           UrlCheckItem)
+from crawler.incremental import PreviousCrawl
+from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, LinkItem,
+                           ListEntryItem, PrivacyHitItem, SnapshotItem, UrlCheckItem)
+from crawler.parsing.privacy import find_leaks, mask_text
+from crawler.parsing.textextract import extract_text
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
 from crawler.parsing import (classify_file, decode_body, looks_like_attachment, parse_document_page,
                              parse_list_page)
@@ -30,6 +33,8 @@ from store import clock
 from store.registry import Registry
 
 HTML_TYPES = ("text/html", "application/xhtml")
+# attachment kinds whose text is read for personal data (privacy.* checks)
+TEXT_KINDS = frozenset({"docx", "xlsx", "pdf", "text", "csv", "doc", "xls", "wps", "et"})
 
 
 @dataclass
@@ -47,8 +52,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, registry: Registry, run_id: int, departments: list[str] | None = None,
-                 known_urls: set[str] | None = None, fetched_documents: set[str] | None = None, **kwargs: Any):
+                 known_urls: set[str] | None = None, fetched_documents: set[str] | None = None,
+                 previous: PreviousCrawl | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.previous = previous
         self.registry = registry
         self.run_id = run_id
         wanted = set(departments or [])
@@ -80,7 +87,12 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def _page(self, url: str, callback, **meta: Any) -> scrapy.Request:
         dept = self.departments.get(meta.get("zwgk_dept", ""))
         render = meta.get("zwgk_render") or (dept is not None and dept.render == "always")
-        return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, meta={
+        headers = {}
+        if self.previous and meta.get("zwgk_first") and callback == self.parse_column and not render:
+            etag, modified = self.previous.validators.get(url, (None, None))
+            headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, headers=headers,
+                              meta={
             "zwgk_url": url, "zwgk_cb": callback.__name__, "zwgk_page": True, **PAGE_META,
             "zwgk_read_limit": self.config.page_maxsize, **meta,
             **(self.browser_meta(playwright_page_methods=_settle(), zwgk_render=True) if render else {})})
@@ -110,6 +122,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             method = "GET" if response.status == 303 else response.request.method
             yield response.request.replace(url=target, method=method, meta={**own_meta(meta), "zwgk_chain": chain})
             return
+        if self.config.snapshots:
+            yield self._snapshot(response)
         yield from getattr(self, meta["zwgk_cb"])(response)
 
     def _outcome(self, meta: dict[str, Any], verdict: Verdict, *, status: int | None = None, chain=None,
@@ -121,7 +135,14 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             status=status if status is not None else (response.status if response is not None else None),
             final_url=final or (response.url if response is not None else None),
             redirect_chain=list(chain if chain is not None else meta.get("zwgk_chain", [])),
-            content_type=_header(response, "Content-Type"), method=meta.get("zwgk_method", "GET"), **extra)
+            content_type=_header(response, "Content-Type"), method=meta.get("zwgk_method", "GET"),
+            etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"), **extra)
+
+    def _snapshot(self, response: Response) -> SnapshotItem:
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        return SnapshotItem(url=response.meta["zwgk_url"], final_url=response.url, status=response.status,
+                            headers=headers, body=mask_bytes(response.body), fetched_at=clock.now(),
+                            truncated="download_stopped" in response.flags)
 
     def _failed(self, failure) -> Iterator[Any]:
         request = failure.request
@@ -152,6 +173,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def parse_column(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         dept = self.departments[meta["zwgk_dept"]]
+        if response.status == 304 and self.previous:  # unchanged since the last crawl: take it over
+            yield from self._carry_column(dept, meta, response)
+            return
         page = self._html_page(response)
         verdict = judge_response(response.status, _header(response, "Content-Type"), response.body)
         yield self._outcome(meta, verdict, response=response)
@@ -168,10 +192,17 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 yield rendered
                 return
         column = meta["zwgk_column"]
+        unchanged = meta["zwgk_first"] and self.previous is not None and self.previous.list_unchanged(
+            column, [(i.url, i.title, i.date) for i in listing.items])
         if meta["zwgk_first"]:
             yield ColumnItem(department_id=dept.id, url=column, name=meta["zwgk_name"] or listing.title or "（未命名栏目）",
-                             parent_url=meta["zwgk_parent"], depth=meta["zwgk_depth"],
+                             parent_url=meta["zwgk_parent"], depth=meta["zwgk_depth"], page_url=meta["zwgk_url"],
                              page_count=1 + len(listing.page_urls), note=None if listing.items else listing.note)
+        if unchanged:  # the newest entries are the ones we have: the later pages are too
+            self.crawler.stats.inc_value("zwgk/incremental/columns_unchanged")
+            yield CarryItem(kind="column", url=column, from_run=self.previous.run_id)
+            yield from self._carried_documents_checks(dept, column)
+        elif meta["zwgk_first"]:
             for url in listing.page_urls[: self.config.max_list_pages]:
                 if self._count_page(dept, url):
                     yield self._page(url, self.parse_column, zwgk_dept=dept.id, zwgk_column=column,
@@ -221,6 +252,11 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         if same_host and not looks_like_attachment(url, title) and not is_trap(url):
             if url in self._fetched_docs or url in self._claimed:
                 return
+            if self.previous and url in self.previous.documents:  # read last time: take it over
+                self._claimed.add(url)
+                yield CarryItem(kind="document", url=url, from_run=self.previous.run_id)
+                yield from self._document_links(dept.id, url)
+                return
             self._claimed.add(url)
             if self._count_page(dept, url):
                 yield self._page(url, self.parse_document, zwgk_dept=dept.id)
@@ -251,6 +287,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             content_hash=hashlib.sha256(doc.text.encode("utf-8")).hexdigest())
         if upstream:
             return
+        for leak in find_leaks(doc.text):
+            yield PrivacyHitItem(department_id=dept_id, document_url=meta["zwgk_url"], source_url=meta["zwgk_url"],
+                                 kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
         for link in doc.links:
             if looks_like_attachment(link.url, link.text):
                 yield AttachmentItem(document_url=meta["zwgk_url"], url=link.url, name=link.text, department_id=dept_id)
@@ -286,12 +325,15 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 continue
             yield LinkItem(department_id=dept_id, source_url=source, target_url=url, anchor=text or "", tag=tag,
                            is_attachment=looks_like_attachment(url, text or ""))
-            yield from self._check(url, {"zwgk_dept": dept_id})
+            yield from self._check(url, {"zwgk_dept": dept_id, "zwgk_source": source})
 
     def _check(self, url: str, meta: dict[str, Any]) -> Iterator[Any]:
         if url in self._claimed:
             return
         self._claimed.add(url)
+        if self.previous and self.previous.recently_checked(url, clock.now(), self.config.recheck_after):
+            yield CarryItem(kind="check", url=url, from_run=self.previous.run_id)
+            return
         base = {"zwgk_url": url, "zwgk_cb": "parse_check", **LINKCHECK_META, **meta}
         if not self._may_fetch(url, base):
             yield self._outcome(base, Verdict("skipped", "private_address"))
@@ -324,6 +366,67 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             kind = classify_file(meta["zwgk_url"], content_type, disposition, response.body[:SNIFF_BYTES])
         yield self._outcome(meta, verdict, response=response, sniffed_kind=kind.kind, is_archive=kind.is_archive,
                             kind_how=kind.how, filename=kind.filename)
+        if verdict.verdict == "ok" and kind.kind in TEXT_KINDS and meta.get("zwgk_dept"):
+            yield from self._scan_attachment(response, kind.kind)
+
+    # --- incremental crawls ------------------------------------------------------------------
+
+    def _carry_column(self, dept: _Dept, meta: dict[str, Any], response: Response) -> Iterator[Any]:
+        prev, column = self.previous, meta["zwgk_column"]
+        self.crawler.stats.inc_value("zwgk/incremental/not_modified")
+        for kind, url in (("column", column), ("page", response.url), ("check", meta["zwgk_url"])):
+            yield CarryItem(kind=kind, url=url, from_run=prev.run_id)
+        yield from self._carried_documents_checks(dept, column)
+        # its sub-columns were found on the page we did not download: visit them from what we knew
+        for child, page_url, name in prev.children.get(column, []):
+            if child in dept.columns or meta["zwgk_depth"] + 1 > self.config.max_column_depth:
+                continue
+            dept.columns.add(child)
+            self._claimed.add(page_url)
+            if self._count_page(dept, page_url):
+                yield self._page(page_url, self.parse_column, zwgk_dept=dept.id, zwgk_column=child, zwgk_parent=column,
+                                 zwgk_depth=meta["zwgk_depth"] + 1, zwgk_first=True, zwgk_name=name)
+
+    def _carried_documents_checks(self, dept: _Dept, column: str) -> Iterator[Any]:
+        """The link targets of a carried column's documents are still checked (or carried when recent)."""
+        for doc_url in self.previous.lists.get(column, {}):
+            if doc_url not in self._claimed:
+                self._claimed.add(doc_url)
+                yield from self._document_links(dept.id, doc_url)
+
+    def _document_links(self, dept_id: str, doc_url: str) -> Iterator[Any]:
+        for target, _anchor, _tag in self.previous.doc_links.get(doc_url, []):
+            yield from self._check(target, {"zwgk_dept": dept_id, "zwgk_source": doc_url})
+
+    # --- privacy: text-bearing attachments are read in full (capped) and scanned -----------------
+
+    def _scan_attachment(self, response: Response, kind: str) -> Iterator[Any]:
+        meta = response.meta
+        if "download_stopped" not in response.flags and response.request.method == "GET":
+            yield from self._leaks_in(meta, response.body, kind)
+            return
+        yield scrapy.Request(response.url, callback=self.parse_scan, errback=self._scan_failed, dont_filter=True,
+                             priority=-2, meta={**{k: v for k, v in own_meta(meta).items() if k != "zwgk_read_limit"},
+                                                "zwgk_read_limit": self.config.attachment_maxsize,
+                                                "zwgk_scan_kind": kind})
+
+    def parse_scan(self, response: Response) -> Iterator[Any]:
+        self._bytes_read.pop(id(response.request), None)
+        if response.status == 200 and "download_stopped" not in response.flags:
+            yield from self._leaks_in(response.meta, response.body, response.meta["zwgk_scan_kind"])
+        else:
+            self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
+
+    def _scan_failed(self, failure) -> None:
+        self._bytes_read.pop(id(failure.request), None)
+        self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
+
+    def _leaks_in(self, meta: dict[str, Any], body: bytes, kind: str) -> Iterator[Any]:
+        self.crawler.stats.inc_value("zwgk/privacy/attachments_scanned")
+        text = extract_text(body, kind)
+        for leak in find_leaks(text or ""):
+            yield PrivacyHitItem(department_id=meta.get("zwgk_dept"), document_url=meta.get("zwgk_source") or meta["zwgk_url"],
+                                 source_url=meta["zwgk_url"], kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -345,6 +448,16 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             return None
         text, _ = decode_body(body, _header(response, "Content-Type"))
         return text
+
+
+def mask_bytes(body: bytes) -> bytes:
+    """The body with every ID-like or mobile-like number masked, byte for byte elsewhere.
+
+    Evidence must never hold a raw personal number. Digits are single ASCII bytes in UTF-8, GBK and
+    GB18030 alike (never a run of them inside a multi-byte character), so masking the Latin-1 view of the
+    bytes changes only those digits.
+    """
+    return mask_text(body.decode("latin-1")).encode("latin-1")
 
 
 def _settle() -> list[Any]:
