@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 BROKEN = "links.broken"
 ARCHIVE = "attachments.archive"
 NEGATIVE = "negatives"
+#: a valid link target that serves content planted for another check (a privacy leak in an attachment)
+PLANTED = "planted"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class Column:
     attach_every: int = 0  # every n-th document gets a generated attachment
     image_every: int = 0  # every n-th document shows an inline image
     children: tuple[Column, ...] = ()
+    note: str = ""  # what the page says when the column is empty; "" = the CMS placeholder 暂无信息
+    explains: str = ""  # path of a column whose documents this one interprets (one 解读 per document)
+    js: bool = False  # the list is filled in the browser by a script from list.json (keep it to one page)
 
     @property
     def family(self) -> str:
@@ -45,6 +50,8 @@ class Department:
     page_size: int = 5
     kind: str = "department"
     catalog: str = "municipal-department"
+    repost_column: str = "tzgg"  # where the department reposts upstream documents ("" = it does not)
+    challenge: bool = False  # every path under /{id}/ sits behind an anti-bot cookie challenge (HTTP 412)
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,49 @@ class Upstream:
     repost_within_hours: int = 24
     page_size: int = 6
     topics: tuple[str, ...] = field(default=())
+    #: (days before the anchor, hour, minute) of the newest documents, the ones every department reposts
+    recent: tuple[tuple[int, int, int], ...] = ()
+    older_from: int = 35  # the other documents: this many days back and older, one every `older_every` days
+    older_every: int = 6
+
+
+@dataclass(frozen=True)
+class DocPlant:
+    """Overrides for one generated document of `dept`; `key` is "<column path>/<n>", n counting the
+    column's generated documents from the newest (reposts and 解读 are not counted)."""
+
+    dept: str
+    key: str
+    written_workdays: int | None = None  # 成文日期 this many working days before publication
+    explained_after: int | None = None  # its 解读 this many working days after it; -1 = no 解读 at all
+    extra: tuple[str, ...] = ()  # paragraphs appended to the body
+
+
+@dataclass(frozen=True)
+class Repost:
+    """How `dept` reposts the n-th recent document of an upstream feed (default: within a few hours)."""
+
+    dept: str
+    feed: str
+    n: int
+    lag_hours: float | None  # None: never reposted
+    title: str = "转发"  # 转发 | 【转载】 | 关于转发 | 文号 | 原题 (the upstream title with spaces and ASCII punctuation)
+    column: str = ""  # "" = the department's repost_column
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A planted finding of one of the audit checks, or (negative=True) a near miss it must not report.
+
+    `url` is symbolic, resolved on a running city by samplecity.truth: root | column:<path> |
+    doc:<key> | file:<path> | annual:<path> (the report due as of the anchor, else that column) | *
+    (negatives only: no finding of this check for the department). `item` is a catalog item id or
+    upstream:<feed>/<n>.
+    """
+
+    check: str
+    dept: str
+    url: str
+    item: str | None = None
+    why: str = ""
+    negative: bool = False

@@ -40,6 +40,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         city = self.server.city
         city._count(self.command, self.path)
+        if _challenged(city, self.path, self.headers.get("Cookie", "")):
+            body = CHALLENGE_PAGE.encode()
+            self.send_response(412)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+            return
         resource = city.site.lookup(self.path)
         if resource.delay:
             time.sleep(resource.delay)
@@ -64,6 +73,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(resource.body)
+
+
+CHALLENGE_COOKIE = "waf_clearance"
+#: the shape of the cookie challenges WAF products put in front of government sites: HTTP 412 and a script
+#: that computes a cookie and reloads; a plain HTTP client never gets past it
+CHALLENGE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>安全验证</title></head>
+<body><p>正在进行安全检查，请稍候……</p>
+<script>
+var t = 0; for (var i = 1; i <= 100; i++) { t += i; }
+document.cookie = "%s=" + t.toString(16) + "; path=/";
+setTimeout(function () { location.reload(); }, 100);
+</script></body></html>""" % CHALLENGE_COOKIE
+CHALLENGE_TOKEN = f"{CHALLENGE_COOKIE}={sum(range(1, 101)):x}"
+
+
+def _challenged(city, path: str, cookie: str) -> bool:
+    dept = path.split("/", 2)[1] if path.startswith("/") else ""
+    return dept in city.challenged and CHALLENGE_TOKEN not in cookie.replace(" ", "").split(";")
 
 
 def _etag(resource) -> str:
@@ -107,6 +134,8 @@ class SampleCity:
         self.refused_port = refused_port
         self.base_url = site.base_url
         self.requests: Counter[tuple[str, str]] = Counter()
+        #: departments whose pages sit behind the anti-bot challenge
+        self.challenged = frozenset(d.id for d in data.DEPARTMENTS if d.challenge)
         self._lock = threading.Lock()
         self._stopped = False
         self._thread = threading.Thread(

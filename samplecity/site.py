@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -260,6 +261,10 @@ class _DepartmentBuilder:
             )
             modified = chunk[0].published if chunk else datetime.combine(self.anchor, time())
             self.html(url, markup, modified, "column")
+            if column.js:  # the data the list page's script fetches
+                feed = [{"url": i.url, "title": i.title, "date": f"{i.published:%Y-%m-%d}"} for i in chunk]
+                self.site.add(url.rsplit("/", 1)[0] + "/list.json", Resource(
+                    200, json.dumps(feed, ensure_ascii=False).encode(), "application/json; charset=utf-8", modified))
 
 
 def _build_upstream(site: Site, anchor: date) -> None:

@@ -4,6 +4,7 @@ valid targets, and an independent crawl over HTTP finds exactly the ground truth
 from __future__ import annotations
 
 import functools
+import json
 import http.client
 import io
 import re
@@ -20,6 +21,7 @@ import pytest
 import yaml
 
 from samplecity import start, truth
+from samplecity.server import CHALLENGE_TOKEN
 from samplecity.data import DEPARTMENTS, UPSTREAM
 
 ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z", ".tar.gz", ".tgz", ".gz", ".tar", ".bz2", ".xz")
@@ -46,13 +48,16 @@ class Answer:
         return self.body.decode(charset.group(1) if charset else "gbk")
 
 
-def fetch(url: str, method: str = "GET") -> Answer:
-    """One request, redirects not followed; raises ConnectionRefusedError where nothing listens."""
+def fetch(url: str, method: str = "GET", *, cleared: bool = True) -> Answer:
+    """One request, redirects not followed; raises ConnectionRefusedError where nothing listens.
+    `cleared`: send the cookie a browser earns by passing the anti-bot challenge (this reference
+    crawler knows it; the audit's crawler has to earn it)."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
     began = time.monotonic()
     try:
-        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""))
+        headers = {"Cookie": CHALLENGE_TOKEN} if cleared else {}
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
         response = conn.getresponse()
         body = response.read()
         headers = {k.lower(): v for k, v in response.getheaders()}
@@ -158,6 +163,8 @@ def crawl(base_url: str) -> Crawl:
             found = {urljoin(url, href) for href in parser.links}
             for count, current, name, ext in PAGER_SCRIPT.findall(answer.text()):
                 found |= {urljoin(url, f"{name}_{i}.{ext}") for i in range(1, int(count))}
+            if 'id="js-list"' in answer.text():  # what the page's script would add in a browser
+                found |= {urljoin(url, item["url"]) for item in json.loads(fetch(urljoin(url, "list.json")).body)}
             links[url] = found
             for link in found:
                 target = urldefrag(link).url
@@ -200,10 +207,12 @@ def test_crawl_reaches_every_page_and_nothing_else(city, crawled):
 
 def test_site_size_and_shape(city):
     assert len(DEPARTMENTS) >= 6 and len({d.style for d in DEPARTMENTS}) >= 6
-    assert len(city.site.routes) <= 400
+    assert {d.kind for d in DEPARTMENTS} == {"department", "township"}
+    assert len(city.site.routes) <= 450
     assert any(c.children for d in DEPARTMENTS for c in d.columns)
+    assert any(g.children for d in DEPARTMENTS for c in d.columns for g in c.children), "a hub inside a hub"
     for dept in DEPARTMENTS:
-        assert 5 <= len(dept.columns) <= 8
+        assert 4 <= len(dept.columns) <= 11
         assert 8 <= len(city.site.docs[dept.id]) <= 40
         kinds = [kind for kind, _ in city.site.pages[dept.id]]
         assert kinds.count("root") == 1 and kinds.count("column") >= len(dept.columns)
@@ -357,7 +366,8 @@ def test_pagination_markup_per_style(city, crawled):
         "/fgw/zwgk/gzdt/index.html")
     assert 'createPageHTML(3, 0, "index", "html")' in page("/jyj/zwgk/gzdt/index.html")
     assert 'href="list.html?page=2"' in page("/gaj/zwgk/gzdt/list.html")
-    assert "pageIndex=2" in page("/sfj/zwgk/tzgg/index.html") and "<th>索引号</th>" in page("/sfj/zwgk/tzgg/index.html")
+    assert "pageIndex=2" in page("/sfj/zwgk/fdzdgknr/tzgg/index.html") and "<th>索引号</th>" in page(
+        "/sfj/zwgk/fdzdgknr/tzgg/index.html")
     zjj = page("/zjj/zwgk/gzdt/index.shtml")
     assert "共3页" in zjj and "/zjj/zwgk/gzdt/index_1.shtml" in zjj and re.search(r"\[\d\d-\d\d\]", zjj)
     assert re.search(r"\d{4}年\d\d月\d\d日", page("/wjw/zwgk/gzdt/index.htm"))
@@ -369,7 +379,7 @@ def test_pagination_markup_per_style(city, crawled):
 
 def test_upstream_feed_and_sites_yaml(city, tmp_path):
     registry = yaml.safe_load(city.write_sites(tmp_path / "sites.yaml").read_text(encoding="utf-8"))
-    assert registry["region"] == "示例市" and registry["catalogs"] == ["municipal-department"]
+    assert registry["region"] == "示例市" and registry["catalogs"] == ["municipal-department", "township"]
     ids = [d["id"] for d in registry["departments"]]
     assert ids == [d.id for d in DEPARTMENTS] and {"fgw", "jyj", "gaj", "wjw", "sfj", "zjj"} <= set(ids)
     for dept in registry["departments"]:
@@ -398,3 +408,148 @@ def test_dates_follow_the_anchor_and_requests_are_counted():
         fetch(other.base_url + "/")
         fetch(other.base_url + "/", "HEAD")
         assert other.requests[("GET", "/")] == 1 and other.requests[("HEAD", "/")] == 1
+
+
+# --- the audit checks' plants ----------------------------------------------------------------------
+
+ANCHORS = [date(2026, 1, 3), date(2026, 2, 3), date(2026, 10, 8), date.today()]
+
+
+def _doc(city, dept: str, key: str):
+    return next(d for d in city.site.docs[dept] if d.key == key)
+
+
+@pytest.mark.parametrize("anchor", ANCHORS, ids=str)
+def test_timing_plants_hold_for_any_anchor(anchor):
+    """The planted boundaries are working-day exact whatever the anchor (holidays move)."""
+    from checks.calendar import WorkCalendar
+
+    cal = WorkCalendar()
+    with start(anchor=anchor) as other:
+        def workdays(dept: str, key: str) -> int:
+            doc = _doc(other, dept, key)
+            return cal.workdays_between(doc.written, doc.published.date())
+
+        assert (workdays("fgw", "zcwj/2"), workdays("jyj", "tzgg/3"), workdays("fgw", "tzgg/1")) == (21, 40, 20)
+
+        def explained(dept: str, key: str) -> int:
+            policy = _doc(other, dept, key)
+            return cal.workdays_between(policy.published.date(), _doc(other, dept, f"zcjd/jd:{key}").published.date())
+
+        assert (explained("wjw", "zcwj/1"), explained("fgw", "zcwj/0")) == (4, 3)
+        assert not [d for d in other.site.docs["jyj"] if d.key == "zcjd/jd:zcwj/2"]
+        newest = {(dept, path): max(d.published.date() for d in other.site.docs[dept] if d.path == path)
+                  for dept, path in (("wjw", "rsxx"), ("sfj", "fdzdgknr/gzdt"), ("zjj", "gzdt"), ("jyj", "rsxx"))}
+        assert {k: (anchor - v).days for k, v in newest.items()} == {
+            ("wjw", "rsxx"): 400, ("sfj", "fdzdgknr/gzdt"): 15, ("zjj", "gzdt"): 14, ("jyj", "rsxx"): 365}
+        for dept in DEPARTMENTS:  # nothing is published after the anchor, reposts included
+            assert max(d.published.date() for d in other.site.docs[dept.id]) <= anchor
+
+
+def test_reposts_and_their_lags(city):
+    from samplecity.generate import upstream_documents
+
+    recent = upstream_documents(UPSTREAM[0], city.anchor)[:3]
+    for dept in DEPARTMENTS:
+        reposts = {d.key.rsplit(":", 1)[1]: d for d in city.site.docs[dept.id] if d.repost}
+        expected = set() if dept.kind == "township" else {"province/0", "province/1", "province/2"} - (
+            {"province/2"} if dept.id == "jyj" else set())
+        assert set(reposts) == expected, dept.id
+    lag = {(dept, n): (_doc(city, dept, f"tzgg/zz:province/{n}").published - recent[n].published).total_seconds() / 3600
+           for dept, n in (("fgw", 0), ("fgw", 1), ("gaj", 1), ("gaj", 2))}
+    assert lag == {("fgw", 0): 26, ("fgw", 1): 23.5, ("gaj", 1): 60, ("gaj", 2): 26}
+    assert _doc(city, "zjj", "tzgg/zz:province/1").title == f"转发{recent[1].number}文件"
+
+
+def test_empty_columns_say_what_they_say(city):
+    jyj = fetch(city.url("/jyj/zwgk/ghjh/index.html")).text()
+    zjj = fetch(city.url("/zjj/zwgk/ghjh/index.shtml")).text()
+    assert '<p class="empty">暂无信息</p>' in jyj and "本单位无此类信息" in zjj and "暂无信息" not in zjj
+
+
+def test_every_expectation_resolves(city):
+    resolved = truth.resolve(city)
+    for key, entries in resolved.items():
+        for entry in entries:
+            assert entry["url"] == "*" or entry["url"].startswith(city.base_url), (key, entry)
+            if entry["url"].startswith("http"):
+                assert fetch(entry["url"]).status == 200, entry
+    assert [e["url"] for e in resolved["timeliness.annual_report"]]  # the late report applies today
+
+
+@pytest.fixture(scope="module")
+def checked(audited_city):
+    """The audit checks run through the CLI on the crawled sample city, as of its anchor date."""
+    db, sites, city = audited_city.db, str(audited_city.sites), audited_city.city
+    from tests.conftest import run_zwgk
+
+    check = run_zwgk("--db", db, "check", sites, "--as-of", city.anchor.isoformat())
+    assert check.code == 0, check.stderr + check.stdout
+    run_id = re.search(r"检查批次 #(\d+)", check.stdout).group(1)
+    found = run_zwgk("--db", db, "findings", "--format", "json", "--check-run", run_id)
+    assert found.code == 0, found.stderr
+    return run_id, found.json(), truth.resolve(city)
+
+
+AUDIT_CHECKS = [c for c in truth.CHECKS if not c.startswith("privacy.")]  # privacy: see test_checks_privacy.py
+
+
+@pytest.mark.parametrize("check", AUDIT_CHECKS)
+def test_audit_checks_find_exactly_the_planted_defects(checked, check):
+    _, findings, expected = checked
+    got = sorted((f["department"], f["url"], f["item"]) for f in findings if f["check"] == check)
+    assert got == sorted((e["department"], e["url"], e["item"]) for e in expected[check])
+
+
+def test_audit_checks_report_no_near_miss(checked):
+    _, findings, expected = checked
+    for near in expected[truth.CHECK_NEGATIVES]:
+        hits = [f for f in findings if f["check"] == near["check"] and f["department"] == near["department"]
+                and near["url"] in ("*", f["url"]) and near["item"] in (None, f["item"])]
+        assert not hits, (near["why"], hits)
+
+
+def test_audit_findings_carry_evidence_and_advice(checked):
+    _, findings, _ = checked
+    for f in (f for f in findings if f["check"] in AUDIT_CHECKS):
+        assert f["message"] and f["fix"] and f["evidence"], f
+        assert f["url"].startswith("http"), f
+    late = next(f for f in findings if f["check"] == "repost.late" and f["department"] == "gaj")
+    assert late["evidence"]["repost_time_basis"].startswith("date_only") and "仅显示发布日期" in late["message"]
+    fuzzy = next(f for f in findings if f["check"] == "coverage.missing_column" and f["department"] == "wjw")
+    assert {"how": "normalised", "item": "jgzn"}.items() <= next(
+        m for m in fuzzy["evidence"]["matched"] if m["item"] == "jgzn").items()
+
+
+def test_score_prints_every_department_with_its_verdict(checked, audited_city, zwgk):
+    run_id, _, _ = checked
+    shown = zwgk("--db", audited_city.db, "score", "--check-run", run_id)
+    assert shown.code == 0, shown.stderr
+    for dept in DEPARTMENTS:
+        assert dept.name in shown.stdout
+    scores = zwgk("--db", audited_city.db, "score", "--check-run", run_id, "--format", "json").json()
+    assert sorted(s["department"] for s in scores) == sorted(d.id for d in DEPARTMENTS)
+    assert all(s["verdict"] == ("合格" if s["passed"] else "不合格") for s in scores)
+    by_id = {s["department"]: s for s in scores}
+    for s in scores:
+        assert s["score"] == 100 - sum(s["by_indicator"].values())
+    assert by_id["gaj"]["by_indicator"]["lmsz"] == 4 and by_id["gaj"]["by_indicator"]["gxsx"] == 10
+
+
+def test_challenge_department_answers_412_until_the_cookie_is_earned(city):
+    challenged = [d.id for d in DEPARTMENTS if d.challenge]
+    assert challenged, "the sample city has a department behind an anti-bot challenge"
+    url = f"{city.base_url}/{challenged[0]}/zwgk/"
+    blocked = fetch(url, cleared=False)
+    assert blocked.status == 412 and b"document.cookie" in blocked.body and b"location.reload" in blocked.body
+    assert fetch(url).status == 200
+    other = next(d.id for d in DEPARTMENTS if not d.challenge)
+    assert fetch(f"{city.base_url}/{other}/zwgk/", cleared=False).status == 200
+
+
+def test_js_column_has_no_entries_without_a_browser(city):
+    dept, column = next((d, c) for d in DEPARTMENTS for c in d.columns if c.js)
+    page = fetch(f"{city.base_url}/{dept.id}/zwgk/{column.code}/index.html").text()
+    assert 'id="js-list"' in page and "content_" not in page.split('id="js-list"')[1].split("</ul>")[0]
+    items = json.loads(fetch(f"{city.base_url}/{dept.id}/zwgk/{column.code}/list.json").body)
+    assert len(items) == column.docs

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
-from ..generate import Doc
+from ..generate import Doc, walk
 from ..model import Department
 from ..urls import canon, relative
 
@@ -170,7 +170,11 @@ class Style:
                     items: list[Item], page_no: int, pages: int, offset: int,
                     planted: list[Planted], page: str) -> str:
         first = self.column_url(dept, path, 1)
-        body = self.list_html(items, page, offset) if items else '<p class="empty">暂无信息</p>'
+        column = dict(walk(dept.columns)).get(path)
+        note = column.note if column is not None and column.note else "暂无信息"
+        body = self.list_html(items, page, offset) if items else f'<p class="empty">{esc(note)}</p>'
+        if column is not None and column.js:  # the entries arrive from list.json once a browser runs this
+            body = JS_LIST
         main = (
             self.crumbs(dept, page, (first, name))
             + f'<div class="left">{self.tree(tree, page)}{self.side_links(planted, page)}</div>'
@@ -182,6 +186,8 @@ class Style:
 
     def list_html(self, items: list[Item], page: str, offset: int) -> str:
         raise NotImplementedError
+
+
 
     def pager_html(self, dept: Department, path: str, page_no: int, pages: int, page: str) -> str:
         raise NotImplementedError
@@ -237,3 +243,17 @@ class Style:
             "<p>办公时间：工作日上午9:00-12:00，下午13:30-17:30</p>"
         )
         return self.shell(dept, "联系我们", page, main)
+
+
+#: a list as script-driven CMS templates (e.g. Hanweb's dataproxy) serve it: empty until a browser runs it
+JS_LIST = """<ul class="list" id="js-list"></ul>
+<script>
+fetch("list.json").then(function (r) { return r.json(); }).then(function (items) {
+  var ul = document.getElementById("js-list");
+  items.forEach(function (it) {
+    var li = document.createElement("li"), a = document.createElement("a"), span = document.createElement("span");
+    a.href = it.url; a.textContent = it.title; a.title = it.title; span.textContent = it.date;
+    li.appendChild(a); li.appendChild(span); ul.appendChild(li);
+  });
+});
+</script>"""
