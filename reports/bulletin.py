@@ -1,0 +1,86 @@
+"""Write a round's 通报 in every format: DOCX (公文), HTML, PDF (the DOCX through LibreOffice), XLSX 问题清单."""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from reports import charts
+from reports.bulletin_blocks import Document, Figure, cn_date
+from reports.bulletin_context import BulletinContext, BulletinSettings, bulletin_context
+from reports.bulletin_text import compose
+from reports.docx_gongwen import write_docx
+from reports.docx_pdf import PdfConversionError, docx_to_pdf
+from reports.html import environment
+from reports.xlsx import write_table
+from store.models_spotcheck import SpotcheckRound
+
+XLSX_HEADER = ("单位", "问题类型", "页面地址", "问题描述", "发现时间", "证据")
+
+
+@dataclass(frozen=True)
+class WrittenFiles:
+    docx: Path
+    html: Path
+    xlsx: Path | None
+    pdf: Path | None
+    pdf_error: str | None = None
+
+    def paths(self) -> list[Path]:
+        return [p for p in (self.docx, self.pdf, self.html, self.xlsx) if p is not None]
+
+
+def render_html(doc: Document) -> str:
+    env = environment()
+    env.filters["block_kind"] = lambda block: type(block).__name__
+    env.filters["png_data_uri"] = lambda png: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    env.filters["cn_date"] = cn_date
+    return env.get_template("bulletin_base.html.j2").render(doc=doc)
+
+
+def write_document(doc: Document, out_dir: Path, stem: str, *, pdf: bool = False) -> WrittenFiles:
+    """DOCX and HTML of one document (and its PDF when asked); a failed PDF is reported, not raised."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docx = write_docx(doc, out_dir / f"{stem}.docx")
+    html = out_dir / f"{stem}.html"
+    html.write_text(render_html(doc), encoding="utf-8")
+    pdf_path, pdf_error = None, None
+    if pdf:
+        try:
+            pdf_path = docx_to_pdf(docx, out_dir)
+        except PdfConversionError as exc:
+            pdf_error = str(exc)
+    return WrittenFiles(docx, html, None, pdf_path, pdf_error)
+
+
+def bulletin_figures(ctx: BulletinContext) -> tuple[Figure, ...]:
+    if not ctx.findings:
+        return ()
+    per_dept = sorted(((d.name, d.findings) for d in ctx.departments), key=lambda r: -r[1])
+    by_kind = [(c.title, c.count) for c in ctx.categories]
+    return (Figure(charts.horizontal_bars(per_dept, title="各单位问题数"), "图1  各被抽查单位问题数"),
+            Figure(charts.share_pie(by_kind, title="问题类型分布"), "图2  问题类型分布", 12.0))
+
+
+def bulletin_stem(ctx: BulletinContext) -> str:
+    return f"bulletin_{ctx.year}_{ctx.period:02d}"
+
+
+def write_problem_list(ctx: BulletinContext, path: Path) -> Path:
+    """问题清单: one row per finding of the round (cells starting = + - @ are neutralised by write_table)."""
+    rows = ((f.department_name, f.check_title, f.url or "", f.message, f.detected_at.strftime("%Y-%m-%d %H:%M:%S"),
+             {**f.evidence, **({"screenshot": str(ctx.screenshots[f.id][0])} if f.id in ctx.screenshots else {})})
+            for f in ctx.findings)
+    return write_table(path, "问题清单", XLSX_HEADER, rows, widths=[24, 20, 50, 70, 20, 60])
+
+
+def write_bulletin(session: Session, spot: SpotcheckRound, out_dir: str | Path,
+                   settings: BulletinSettings | None = None, *, pdf: bool = True) -> WrittenFiles:
+    ctx = bulletin_context(session, spot, settings)
+    stem = bulletin_stem(ctx)
+    out_dir = Path(out_dir)
+    files = write_document(compose(ctx, bulletin_figures(ctx)), out_dir, stem, pdf=pdf)
+    xlsx = write_problem_list(ctx, out_dir / f"{stem}_问题清单.xlsx")
+    return WrittenFiles(files.docx, files.html, xlsx, files.pdf, files.pdf_error)

@@ -1,0 +1,217 @@
+"""The wording of the 通报: a BulletinContext → document blocks (one text for DOCX, HTML and PDF).
+
+Structure after 国办 and provincial bulletins (standards.md §6): opening, 一、抽查基本情况 (whom, what,
+when, how drawn — with the commitment and seed — overall result, last round's rectification),
+二、存在的主要问题 (by category, naming departments with counts and example addresses), 三、整改要求
+(deadline in working days, reporting back, objections), signature, and the annexes.
+"""
+from __future__ import annotations
+
+from reports.bulletin_blocks import (Annex, Document, Figure, Heading, Para, Table, cn_date, percent, readable_url,
+                                     readable_urls, without_category)
+from reports.bulletin_context import KIND_LABELS, BulletinContext, CategoryView
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 21 → 二十一 (enough for section numbering)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def _join(parts) -> str:
+    return "、".join(p for p in parts if p)
+
+
+def _when(value) -> str:
+    return f"{cn_date(value)}{value.hour}时{value.minute:02d}分"
+
+
+def _quoted(name: str) -> str:
+    """“…” around a name, its own quotation marks turned into the inner ‘…’."""
+    return "“" + name.replace("“", "‘").replace("”", "’") + "”"
+
+
+def compose(ctx: BulletinContext, figures: tuple[Figure, ...] = ()) -> Document:
+    has_problems = bool(ctx.problem_departments)
+    annexes = (Annex("附件1", f"{ctx.year}年第{ctx.period}期各单位抽查结果统计表", _results_annex(ctx, figures)),
+               Annex("附件2", f"{ctx.year}年第{ctx.period}期“三随机”抽查问题清单", _problem_annex(ctx, len(figures))))
+    body = (Para(_opening(ctx)),
+            Heading("一、抽查基本情况"), *_basics(ctx),
+            Heading("二、存在的主要问题"), *_problems(ctx),
+            Heading("三、整改要求"), *_requirements(ctx, has_problems))
+    return Document(title=ctx.title, body=body, issuer_mark=ctx.issuer, addressees=_addressees(ctx),
+                    signature=ctx.issuer, signed_on=ctx.issued_on,
+                    note="（此件公开发布）" if ctx.settings.public else "", annexes=annexes)
+
+
+def _addressees(ctx: BulletinContext) -> str:
+    parts = {"county": "各县（区）人民政府", "department": "市直各有关单位", "township": "各乡镇人民政府、街道办事处"}
+    return "，".join(parts[k] for k in ("county", "department", "township") if k in ctx.kinds_in_frame) + "："
+
+
+def _source(ctx: BulletinContext) -> str:
+    if ctx.checklist_source_title:
+        return f"《{ctx.checklist_source_title}》（{ctx.checklist_source}）"
+    return ctx.checklist_source
+
+
+def _opening(ctx: BulletinContext) -> str:
+    return (f"为推动政务公开各项要求落到实处，根据{_source(ctx)}关于开展政务公开工作“三随机”"
+            f"（时间随机、对象随机、内容随机）抽查巡检的要求，{ctx.issuer}于{cn_date(ctx.executed_at)}对"
+            f"{len(ctx.departments)}个单位的政府信息公开专栏开展了{ctx.year}年第{ctx.period}期“三随机”抽查。"
+            "现将有关情况通报如下：")
+
+
+def _basics(ctx: BulletinContext) -> list[Para]:
+    kinds = _join(f"{label}{n}个" for label, n in ctx.frame_by_kind)
+    excluded = (f"，排除最近{ctx.exclude_last}期已被抽查的{ctx.excluded}个单位后" if ctx.excluded else "")
+    share = f"（抽取比例{percent(len(ctx.departments), ctx.frame_total)}）"
+    whom = (f"本期以截至{cn_date_str(ctx.frame_as_of)}单位名录中的{ctx.frame_total}个单位为抽查范围（其中{kinds}）"
+            f"{excluded}，按单位类型分层随机抽取{len(ctx.departments)}个单位{share}。被抽查单位为："
+            f"{_join(d.name for d in ctx.departments)}。")
+    items = _join(f"第{i.number}项{_quoted(i.name)}" for i in ctx.items)
+    auto = [i for i in ctx.items if i.checks]
+    manual = [i for i in ctx.items if i.manual_field]
+    what = (f"从《{ctx.checklist_name}》（{ctx.checklist_source}{ctx.checklist_annex}）所列{ctx.checklist_total}项内容中"
+            f"随机抽取{len(ctx.items)}项：{items}。")
+    if auto:
+        what += (f"其中，第{_join(str(i.number) for i in auto)}项由系统自动检测，检测内容为"
+                 f"{_join(dict.fromkeys(t for i in auto for t in i.checks))}")
+        what += "；" if manual else "。"
+    if manual:
+        what += f"第{_join(str(i.number) for i in manual)}项由检查人员人工核查。"
+    missing = [i for i in ctx.items if i.unavailable]
+    if missing:
+        what += (f"第{_join(str(i.number) for i in missing)}项所列"
+                 f"{_quoted(_join(dict.fromkeys(u for i in missing for u in i.unavailable)))}"
+                 "等内容暂未纳入系统自动检测，本期未作检测。")
+    what += (f"此外，在每个被抽查单位的政府信息公开专栏中随机抽取{ctx.documents_each}条信息、"
+             f"{ctx.columns_each}个栏目供人工核查。")
+    scheduled = ctx.scheduled_at
+    when = (f"本期抽查于{_when(ctx.executed_at)}实施。实施时间由系统在{cn_date_str(ctx.window[0])}至"
+            f"{cn_date_str(ctx.window[1])}的{ctx.window[2]}个工作日的工作时间内随机确定"
+            + (f"（随机确定的时间为{_when(scheduled)}）" if scheduled and scheduled.date() != ctx.executed_at.date()
+               else "")
+            + "，事先未告知被抽查单位。抽取过程可复核：抽取前，系统对抽查范围（单位名录、抽查内容清单、抽取算法及其版本）"
+            f"计算SHA-256校验值{ctx.commitment}并留存；随后由安全随机数生成器产生随机种子{ctx.seed}，"
+            f"按{ctx.algorithm}算法（第{ctx.algorithm_version}版）确定被抽查单位、抽查内容和实施时间。"
+            f"任何人均可依据第{ctx.draw_id}号抽取记录重新计算，核对抽取结果。")
+    paras = [Para(whom, lead="（一）抽查对象。"), Para(what, lead="（二）抽查内容。"),
+             Para(when, lead="（三）抽查时间和方式。"), Para(_overall(ctx), lead="（四）总体情况。")]
+    if ctx.previous is not None:
+        paras.append(Para(_previous(ctx), lead="（五）上期通报问题整改情况。"))
+    return paras
+
+
+def cn_date_str(iso: str) -> str:
+    from datetime import date
+
+    return cn_date(date.fromisoformat(iso)) if iso else ""
+
+
+def _overall(ctx: BulletinContext) -> str:
+    manual = len(ctx.manual_problems)
+    flagged = ctx.problem_departments
+    clean = [d for d in ctx.departments if d.name not in flagged]
+    if not ctx.findings and not manual:
+        whom = "被抽查单位" if len(ctx.departments) == 1 else f"{len(ctx.departments)}个被抽查单位均"
+        return f"在本期抽查内容范围内，{whom}未发现问题，政府信息公开专栏运行正常。"
+    text = f"本期共发现问题{len(ctx.findings) + manual}个"
+    if manual:
+        text += f"（其中系统检测发现{len(ctx.findings)}个，人工核查发现{manual}个）"
+    text += f"，涉及{len(flagged)}个单位。"
+    if clean:
+        text += f"{_join(d.name for d in clean)}{'等' if len(clean) > 1 else ''}{len(clean)}个单位在本期抽查内容范围内未发现问题。"
+    return text + "各单位问题数量见附件1，问题明细见附件2。"
+
+
+def _previous(ctx: BulletinContext) -> str:
+    p = ctx.previous
+    name = f"{p.year}年第{p.period}期"
+    if not p.total:
+        return f"{name}抽查未发现问题。"
+    c = p.counts
+    text = f"截至{cn_date(ctx.issued_on)}，{name}通报的{p.total}个问题中，已整改{c.get('rectified', 0)}个"
+    if c.get("accepted"):
+        text += f"，单位情况说明经核实予以采纳{c['accepted']}个"
+    if c.get("disputed"):
+        text += f"，单位提出异议正在核实{c['disputed']}个"
+    text += f"，整改率{percent(c.get('rectified', 0), p.rate_base)}。"
+    if not p.still_open:
+        return text + "上期通报问题已全部整改或核实。"
+    named = _join(f"{dept}{n}个（{_join(kinds)}）" for dept, n, kinds in p.still_open)
+    return text + f"尚未整改{sum(n for _, n, _ in p.still_open)}个：{named}。"
+
+
+def _category(i: int, cat: CategoryView) -> Para:
+    depts = _join(f"{name}{n}个" for name, n in cat.departments)
+    examples = "；".join(f"{f.department_name}：{readable_urls(without_category(f.message, cat.title)).rstrip('。')}"
+                        for f in cat.examples)
+    return Para(f"共{cat.count}个，涉及{len(cat.departments)}个单位：{depts}。如，{examples}。",
+                lead=f"（{cn_number(i)}）{cat.title}。")
+
+
+def _problems(ctx: BulletinContext) -> list[Para]:
+    paras = [_category(i, cat) for i, cat in enumerate(ctx.categories, start=1)]
+    found = ctx.manual_problems
+    if found:
+        text = "；".join(f"{m.department}（第{m.item}项{_quoted(m.item_name)}）：{m.value.rstrip('。')}" for m in found)
+        paras.append(Para(text + "。", lead=f"（{cn_number(len(paras) + 1)}）人工核查发现的问题。"))
+    if not paras:
+        paras.append(Para("本期抽查内容范围内未发现需要通报的问题。"))
+    return paras
+
+
+def _requirements(ctx: BulletinContext, has_problems: bool) -> list[Para]:
+    s = ctx.settings
+    self_check = (f"各单位要对照《{ctx.checklist_name}》全面开展自查，举一反三，做到栏目设置规范、信息发布及时、"
+                  "链接有效可用，附件不以压缩包形式发布，依法做好个人信息保护。"
+                  f"{ctx.issuer}将继续开展“三随机”抽查，抽查结果定期通报。")
+    carry = ""
+    if ctx.previous is not None and ctx.previous.still_open:
+        carry = "上期通报尚未整改的问题，相关单位要一并整改到位。"
+    if not has_problems:
+        return [Para("本期抽查未发现需要整改的问题。" + carry, lead="（一）整改情况。"),
+                Para(self_check, lead="（二）持续做好自查。")]
+    named = _join(ctx.problem_departments)
+    return [
+        Para(f"请{named}对照附件2问题清单逐项整改，于{cn_date(ctx.deadline)}前（{s.deadline_workdays}个工作日内）"
+             "完成，并将整改情况报告（列明每个问题的整改措施、完成时间和整改后的页面地址，加盖单位公章）报送"
+             f"{ctx.issuer}。{carry}", lead="（一）限期整改。"),
+        Para(f"整改期限届满后，{ctx.issuer}将对通报问题逐一复查，复查结果在下一期通报中公布。对通报问题有异议的，"
+             f"请于{cn_date(ctx.dispute_by)}前（{s.dispute_workdays}个工作日内）提交书面说明和佐证材料（页面截图、"
+             f"发布记录等），经核实予以采纳的，不计入问题。逾期未整改或整改不到位的，按照{ctx.checklist_source}"
+             "要求予以通报，并在年度考核中予以体现。", lead="（二）复查和异议。"),
+        Para(self_check, lead="（三）举一反三。"),
+    ]
+
+
+def _results_annex(ctx: BulletinContext, figures: tuple[Figure, ...]) -> tuple:
+    titles = {c.check: c.title for c in ctx.categories}
+    manual = {d.name: sum(1 for m in ctx.manual_problems if m.department == d.name) for d in ctx.departments}
+    rows = tuple((str(i), d.name, KIND_LABELS.get(d.kind, d.kind), str(d.findings + manual[d.name]),
+                  _join(f"{titles.get(c, c)}{n}个" for c, n in sorted(d.by_check.items(), key=lambda kv: -kv[1]))
+                  + ("、人工核查发现问题" + f"{manual[d.name]}个" if manual[d.name] else "") or "未发现问题")
+                 for i, d in enumerate(ctx.departments, start=1))
+    return (Table(("序号", "单位", "单位类型", "问题数", "问题分类"), rows, (1.2, 5, 2.2, 1.6, 7)), *figures)
+
+
+def _problem_annex(ctx: BulletinContext, figures_before: int) -> tuple:
+    if not ctx.problem_departments:
+        return (Para("本期抽查未发现问题。", align="center"),)
+    rows = [(f.department_name, f.check_title, readable_url(f.url) if f.url else "—",
+             readable_urls(without_category(f.message, f.check_title)),
+             f.detected_at.strftime("%Y-%m-%d %H:%M")) for f in ctx.findings]
+    rows += [(m.department, f"人工核查：第{m.item}项", "—", f"{m.field}：{m.value}", "—") for m in ctx.manual_problems]
+    table = Table(("序号", "单位", "问题类型", "页面地址", "问题描述", "发现时间"),
+                  tuple((str(i), *row) for i, row in enumerate(rows, start=1)), (1.2, 3, 2.6, 5, 6.5, 3),
+                  url_columns=(3,))
+    shots = tuple(Figure(path.read_bytes(), f"图{i}  {f.department_name}“{f.check_title}”问题所在页面 "
+                         f"{readable_url(page)}（截图留存）", 14.0)
+                  for i, (f, (path, page)) in enumerate(((f, ctx.screenshots[f.id]) for f in ctx.findings
+                                                         if f.id in ctx.screenshots), start=figures_before + 1))
+    return (table, *shots)

@@ -1,0 +1,256 @@
+"""Lay out a reports.bulletin_blocks.Document as a DOCX in 公文 form (GB/T 9704-2012 conventions).
+
+A4; margins 37 mm top, 35 mm bottom, 28 mm left (订口), 26 mm right, giving the 156 × 225 mm text area
+of 22 lines × 28 characters; title in 2号方正小标宋, body in 3号仿宋_GB2312, 一、 headings in 3号黑体,
+（一） headings in 3号楷体; page numbers "— 1 —" in 4号宋体, odd pages right, even pages left.
+The DOCX names the standard fonts; machines without them substitute (our PDF conversion maps them to
+Noto CJK, see reports/docx_pdf.py).
+"""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from reports.bulletin_blocks import URL_RE, Annex, Document, Figure, Heading, Para, Table, cn_date
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEI_FONT = "黑体"
+KAI_FONT = "楷体_GB2312"
+SONG_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+RED = RGBColor(0xE6, 0x00, 0x12)  # 版头 red
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+LINE_PT = 28.95  # 225 mm / 22 lines
+CHAR = Pt(BODY_PT)
+TEXT_WIDTH_MM = 156
+ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
+         "right": WD_ALIGN_PARAGRAPH.RIGHT, "left": WD_ALIGN_PARAGRAPH.LEFT}
+
+
+def breakable(text: str) -> str:
+    """Addresses may wrap after / ? & = . _ - (a zero-width space); otherwise a justified line around a long
+    address is stretched letter by letter."""
+    return URL_RE.sub(lambda mt: "".join(ch + "\u200b" if ch in "/?&=._-" else ch for ch in mt.group(0)), text)
+
+
+def _font(run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None,
+          latin: str = LATIN_FONT) -> None:
+    run.font.name = latin
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+class GongwenDocx:
+    """Builds one DOCX; `render(doc)` is the whole job."""
+
+    def __init__(self) -> None:
+        self.docx = new_docx()
+        section = self.docx.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+        section.header_distance, section.footer_distance = Mm(15), Mm(22)
+        normal = self.docx.styles["Normal"]
+        normal.font.name, normal.font.size = LATIN_FONT, Pt(BODY_PT)
+        normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+        # python-docx's template declares Japanese as the East Asian language: renderers then pick Japanese glyphs
+        for lang in (*self.docx.styles.element.iter(qn("w:lang")), *self.docx.settings.element.iter(qn("w:themeFontLang"))):
+            lang.set(qn("w:eastAsia"), "zh-CN")
+        self._page_numbers(section)
+
+    # --- page furniture ---------------------------------------------------------------------------
+    def _page_numbers(self, section) -> None:
+        self.docx.settings.odd_and_even_pages_header_footer = True
+        for footer, align, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+                                    (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
+            footer.is_linked_to_previous = False
+            p = footer.paragraphs[0]
+            p.alignment = align
+            setattr(p.paragraph_format, f"{side}_indent", Pt(14))  # 一字 from the edge of the text area
+            _font(p.add_run("— "), SONG_FONT, 14, latin=SONG_FONT)
+            self._field(p, "PAGE")
+            _font(p.add_run(" —"), SONG_FONT, 14, latin=SONG_FONT)
+
+    @staticmethod
+    def _field(paragraph, code: str) -> None:
+        for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
+            run = paragraph.add_run()
+            _font(run, SONG_FONT, 14, latin=SONG_FONT)
+            if kind:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            elif text == code:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = f" {code} "
+            else:
+                el = OxmlElement("w:t")
+                el.text = text
+            run._element.append(el)
+
+    # --- paragraphs -------------------------------------------------------------------------------
+    def _p(self, *, align: str = "justify", indent_chars: float = 2, line: float = LINE_PT, before: float = 0):
+        p = self.docx.add_paragraph()
+        fmt = p.paragraph_format
+        p.alignment = ALIGN[align]
+        fmt.first_line_indent = Pt(BODY_PT * indent_chars) if indent_chars else None
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line)
+        fmt.space_before, fmt.space_after = Pt(before), Pt(0)
+        return p
+
+    def blank(self) -> None:
+        self._p(indent_chars=0)
+
+    def red_head(self, mark: str) -> None:
+        p = self._p(align="center", indent_chars=0, line=48)
+        _font(p.add_run(mark), TITLE_FONT, 26, color=RED)
+        rule = self._p(indent_chars=0, line=12)
+        border = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "E60012")):
+            bottom.set(qn(key), value)
+        border.append(bottom)
+        rule._p.get_or_add_pPr().append(border)
+        self.blank()
+
+    def title(self, text: str) -> None:
+        p = self._p(align="center", indent_chars=0, line=35)
+        _font(p.add_run(text), TITLE_FONT, TITLE_PT)
+
+    def subtitle(self, text: str) -> None:
+        p = self._p(align="center", indent_chars=0)
+        _font(p.add_run(text), KAI_FONT, BODY_PT)
+
+    def heading(self, block: Heading) -> None:
+        p = self._p()
+        _font(p.add_run(block.text), HEI_FONT if block.level == 1 else KAI_FONT, BODY_PT)
+
+    def para(self, block: Para) -> None:
+        indent = 2 if block.align == "justify" else 0
+        p = self._p(align=block.align, indent_chars=indent)
+        if block.lead:
+            _font(p.add_run(block.lead), KAI_FONT, BODY_PT)
+        _font(p.add_run(breakable(block.text)), BODY_FONT, BODY_PT)
+
+    def table(self, block: Table) -> None:
+        if block.caption:
+            p = self._p(align="center", indent_chars=0)
+            _font(p.add_run(block.caption), HEI_FONT, 12)
+        table = self.docx.add_table(rows=1, cols=len(block.header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        weights = block.widths or (1,) * len(block.header)
+        widths = [Mm(TEXT_WIDTH_MM * w / sum(weights)) for w in weights]
+        for column, width in zip(table.columns, widths):  # LibreOffice reads the grid, Word the cells
+            column.width = width
+        for i, text in enumerate(block.header):
+            self._cell(table.rows[0].cells[i], text, widths[i], header=True)
+        self._repeat_header(table.rows[0])
+        for row in block.rows:
+            cells = table.add_row().cells
+            for i, text in enumerate(row):
+                self._cell(cells[i], text, widths[i], small=i in block.url_columns)
+        self._p(indent_chars=0, line=12)
+
+    @staticmethod
+    def _repeat_header(row) -> None:
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
+
+    @staticmethod
+    def _cell(cell, text: str, width, *, header: bool = False, small: bool = False) -> None:
+        cell.width = width
+        p = cell.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER if header else WD_ALIGN_PARAGRAPH.LEFT
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _font(p.add_run(breakable(text)), HEI_FONT if header else BODY_FONT, 8 if small else 10.5)
+
+    def figure(self, block: Figure) -> None:
+        p = self._p(align="center", indent_chars=0, line=LINE_PT)
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line height would clip it
+        p.add_run().add_picture(BytesIO(block.png), width=Cm(min(block.width_cm, TEXT_WIDTH_MM / 10)))
+        caption = self._p(align="center", indent_chars=0, line=20)
+        _font(caption.add_run(block.caption), BODY_FONT, 12)
+
+    def blocks(self, blocks) -> None:
+        for block in blocks:
+            {Heading: self.heading, Para: self.para, Table: self.table, Figure: self.figure}[type(block)](block)
+
+    # --- the whole document -------------------------------------------------------------------------
+    def render(self, doc: Document) -> GongwenDocx:
+        props = self.docx.core_properties
+        props.title, props.author, props.comments = doc.title, doc.signature or "zwgk-audit", ""
+        if doc.issuer_mark:
+            self.red_head(doc.issuer_mark)
+        self.title(doc.title)
+        if doc.subtitle:
+            self.subtitle(doc.subtitle)
+        self.blank()
+        if doc.addressees:
+            self.para(Para(doc.addressees, align="left"))
+        self.blocks(doc.body)
+        if doc.annexes:
+            self.blank()
+            for i, line in enumerate(doc.annex_list):
+                p = self._p(align="left", indent_chars=0)
+                p.paragraph_format.left_indent = Pt(BODY_PT * (2 if i == 0 else 5))
+                _font(p.add_run(("附件：" if i == 0 else "") + line), BODY_FONT, BODY_PT)
+        if doc.signature:
+            self._signature(doc)
+        for annex in doc.annexes:
+            self._annex(annex)
+        return self
+
+    def _signature(self, doc: Document) -> None:
+        self.blank()
+        self.blank()
+        date_text = cn_date(doc.signed_on) if doc.signed_on else ""
+        date_width = sum(0.5 if ch.isdigit() else 1 for ch in date_text)
+        # 成文日期 右空二字; 署名 centred over it, i.e. its first character two characters further left
+        sig_indent = max(2.0, 2 + date_width + 2 - len(doc.signature)) if date_text else 2.0
+        for text, indent in ((doc.signature, sig_indent), (date_text, 2.0)):
+            if text:
+                p = self._p(align="right", indent_chars=0)
+                p.paragraph_format.right_indent = Pt(BODY_PT * indent)
+                _font(p.add_run(text), BODY_FONT, BODY_PT)
+        if doc.note:
+            p = self._p(align="left", indent_chars=2)
+            _font(p.add_run(doc.note), BODY_FONT, BODY_PT)
+
+    def _annex(self, annex: Annex) -> None:
+        p = self._p(align="left", indent_chars=0)
+        p.paragraph_format.page_break_before = True
+        _font(p.add_run(annex.label), HEI_FONT, BODY_PT)
+        self.blank()
+        self.title(annex.title)
+        self.blank()
+        self.blocks(annex.blocks)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.docx.save(str(path))
+        return path
+
+
+def write_docx(doc: Document, path: str | Path) -> Path:
+    return GongwenDocx().render(doc).save(path)
