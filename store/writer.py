@@ -145,7 +145,7 @@ def finalize_run(session: Session, run_id: int) -> None:
     Done once after the crawl (not per page) so that it is right however the pages were spread over
     workers or resumed runs.
     """
-    from sqlalchemy import func, update
+    from sqlalchemy import func
 
     newest = func.max(func.coalesce(m.ListEntry.list_date, m.Document.publish_date))
     counts = (

@@ -49,6 +49,19 @@ def _pg_database():
         admin.dispose()
 
 
+@pytest.fixture
+def session(db_url):
+    """A session on a freshly migrated database of the current backend."""
+    from store.db import make_engine, session_factory
+    from store.migrate import upgrade
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
 @dataclass
 class CliResult:
     code: int

@@ -11,20 +11,9 @@ from checks import wording
 from checks.base import Check, Finding, SkipCheck, Status
 from checks.runner import run_checks
 from store import models as m
-from store.db import make_engine, session_factory
-from store.migrate import upgrade
 from store.writer import RunWriter
 
 NOW = datetime(2026, 11, 20, 10, 0)
-
-
-@pytest.fixture
-def session(db_url):
-    engine = make_engine(db_url)
-    upgrade(engine)
-    with session_factory(engine)() as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture

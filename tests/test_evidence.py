@@ -5,26 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from store import models as m
-from store.db import make_engine, session_factory
 from store.evidence import load_snapshot, save_snapshot, snapshot_reference
-from store.migrate import upgrade
 from store.models_evidence import Snapshot, SnapshotBody
 
 AT = datetime(2026, 11, 20, 9, 30, 15)
 GBK_PAGE = "<html><head><title>示例市教育局 政府信息公开</title></head><body>关于做好2026年义务教育招生工作的通知</body></html>"
-
-
-@pytest.fixture
-def session(db_url):
-    engine = make_engine(db_url)
-    upgrade(engine)
-    with session_factory(engine)() as s:
-        yield s
-    engine.dispose()
 
 
 def _run(session) -> int:

@@ -21,15 +21,6 @@ AS_OF = date(2026, 11, 20)
 END = datetime(2026, 11, 20, 23, 0)
 
 
-@pytest.fixture
-def session(db_url):
-    engine = make_engine(db_url)
-    upgrade(engine)
-    with session_factory(engine)() as s:
-        yield s
-    engine.dispose()
-
-
 def _run(session, depts=("fgw", "jyj")) -> m.CrawlRun:
     run = m.CrawlRun(sites_file="s", sites_hash="h", started_at=END, departments=list(depts), status="completed")
     session.add(run)
