@@ -44,6 +44,12 @@ TITLES: dict[str, tuple[str, ...]] = {
     "bmjs": ("{name}{py}年部门决算",),
     "ndbg": ("{name}{py}年政府信息公开工作年度报告",),
     "xxgkzn": ("{name}政府信息公开指南",),
+    "gkzd": ("{name}政府信息公开工作制度", "{name}政府信息公开保密审查制度"),
+    "jgzn": ("{name}主要职责和内设机构", "{name}领导班子成员及分工"),
+    "ghjh": ("{name}{y}年工作要点", "示例市{topic}发展规划（{y}—{y2}年）", "{name}{py}年工作总结"),
+    "shjz": ("{short}{y}年{m}月城乡最低生活保障对象名单公示", "{short}{y}年{m}月临时救助对象公示",
+             "{short}{y}年特困人员救助供养对象名单公示"),
+    "ylfw": ("{short}养老服务设施名录", "{short}{y}年养老服务工作安排"),
 }
 
 BODIES: dict[str, tuple[str, ...]] = {
@@ -92,6 +98,15 @@ BODIES: dict[str, tuple[str, ...]] = {
         "二、主动公开政府信息情况。三、收到和处理政府信息公开申请情况。四、政府信息公开行政复议、"
         "行政诉讼情况。五、存在的主要问题及改进情况。六、其他需要报告的事项。",
     ),
+    "shjz": (
+        "根据《社会救助暂行办法》和本市有关规定，经个人申请、入户调查、民主评议，现将有关对象名单予以公示。",
+        "公示期为7天。如有异议，请在公示期内向{short}社会事务办公室反映。",
+    ),
+    "jgzn": (
+        "一、主要职责。{name}贯彻落实党中央、国务院和省委、省政府关于{topic}工作的方针政策。",
+        "二、内设机构。办公室、政策法规科、业务科室等。",
+        "三、办公地址和办公时间。详见本单位联系方式页面。",
+    ),
     "xxgkzn": (
         "为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。",
         "一、主动公开。公开的主要内容包括机构职能、政策文件、{topic}等信息。",
@@ -109,6 +124,11 @@ TOPIC_CLASS: dict[str, str] = {
     "bmjs": "财政、金融、审计/决算",
     "ndbg": "综合政务/政务公开",
     "xxgkzn": "综合政务/政务公开",
+    "gkzd": "综合政务/政务公开",
+    "jgzn": "综合政务/机构职能",
+    "ghjh": "综合政务/规划计划",
+    "shjz": "民政、扶贫、救灾/社会救助",
+    "ylfw": "民政、扶贫、救灾/养老服务",
 }
 DEFAULT_TOPIC_CLASS = "综合政务/其他"
 
@@ -123,3 +143,39 @@ UPSTREAM_BODY: tuple[str, ...] = (
     "为深入贯彻落实党中央、国务院决策部署，推动{topic}工作取得新成效，经省政府同意，现提出如下意见。",
     "各地各部门要结合实际抓好贯彻落实，重要情况及时报告省政府。",
 )
+
+#: the 解读 of a policy, named the ways sites name them
+INTERPRETATION_TITLES: tuple[str, ...] = ("《{inner}》政策解读", "关于《{inner}》的解读", "图解《{inner}》")
+
+
+def interpretation_title(policy_title: str, rng) -> str:
+    """A 解读 title naming the policy: its 《…》 when it has one, else the whole policy title."""
+    start, end = policy_title.find("《"), policy_title.rfind("》")
+    if 0 <= start < end:
+        return rng.choice(INTERPRETATION_TITLES).format(inner=policy_title[start + 1:end])
+    return f"一图读懂《{policy_title}》"
+
+
+#: sentinel: the repost carries the department's own 文号 (assigned with its other numbers)
+OWN_NUMBER = "own"
+
+
+def repost_title(style: str, title: str, number: str, short: str) -> tuple[str, str]:
+    """(title, 文号) of a department's repost of an upstream document, in one of the ways sites write them."""
+    if style == "转发":
+        return f"转发{title}", ""
+    if style == "【转载】":
+        return f"【转载】{title}", number
+    if style == "关于转发":
+        return f"{short}关于转发《{title}》的通知", OWN_NUMBER
+    if style == "文号":
+        return f"转发{number}文件", number
+    if style == "原题":  # retyped: spaces around the subject, ASCII punctuation
+        return title.replace("关于", "关于 ").replace("的", " 的", 1).replace("、", ","), number
+    raise ValueError(f"sample city: unknown repost title style {style!r}")
+
+
+def id_number(body17: str) -> str:
+    """An 18-digit ID number with its GB 11643 check digit (for planted, invented numbers)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights)) % 11]

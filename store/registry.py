@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scheduler.schedule import ScheduleField
+
 BUILTIN_CATALOG_DIR = Path(__file__).resolve().parent.parent / "checks" / "catalogs"
 DEPARTMENT_KINDS = ("department", "county", "township")
 
@@ -65,6 +67,8 @@ class SitesFile(_Strict):
     catalogs: list[str] = Field(default_factory=list)
     upstream: list[UpstreamFeed] = Field(default_factory=list)
     departments: list[DepartmentEntry] = Field(min_length=1)
+    # optional: when the scheduler runs each step (scheduler/schedule.py); absent = defaults
+    schedule: ScheduleField = None
 
 
 class CatalogItem(_Strict):
@@ -74,6 +78,10 @@ class CatalogItem(_Strict):
     required: bool = True
     stale_after_days: int | None = Field(default=None, gt=0)
     publish_within_workdays: int | None = Field(default=None, gt=0)
+    # optional: documents of this item need a 解读 (policy interpretation) within 3 working days
+    requires_interpretation: bool = False
+    # optional: this item is the 政府信息公开年报 column (timeliness.annual_report)
+    annual_report: bool = False
 
 
 class Catalog(_Strict):

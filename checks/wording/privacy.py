@@ -16,7 +16,7 @@ def _render(f: Finding) -> Text:
         name = f"“{ev['attachment_name']}”" if ev.get("attachment_name") else ""
         where = f"{ev['document_url']} 的附件{name}（{ev['source_url']}）"
     else:
-        where = f"页面 {ev['source_url']}"
+        where = f"页面 {ev['source_url']} "
     msg = (f"个人信息未脱敏：{where}中公开了 {ev['count']} 个完整的{what}，"
            f"如 {first.get('masked', '')}（上下文：“{first.get('excerpt', '')}”；此处已作遮盖）。")
     fix = (f"请立即撤下或替换该{'附件' if f.kind == 'attachment' else '页面'}，将{what}{how}后重新发布；"

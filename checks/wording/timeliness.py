@@ -50,7 +50,7 @@ def _late(f: Finding) -> Text:
 @wording("timeliness.annual_report")
 def _annual(f: Finding) -> Text:
     ev = f.evidence
-    who = "各级人民政府部门" if ev.get("kind") == "department" else "各级人民政府"
+    who = "各级人民政府部门" if ev.get("department_kind") == "department" else "各级人民政府"
     if f.kind == "missing":
         where = f"在“{ev['column']}”栏目及" if ev.get("column") else "在"
         msg = (f"年报未发布：截至检查基准日，{where}本单位政务公开专栏中未找到 {ev['year']} 年政府信息公开工作年度报告"
@@ -59,7 +59,7 @@ def _annual(f: Finding) -> Text:
         msg = (f"年报发布逾期：{book(ev['title'])}于{_cn(ev['publish_date'])}发布，晚于{_cn(ev['deadline'])}的法定期限 "
                f"{ev['days_late']} 天。")
     fix = (f"请按照政府信息公开条例第四十九条和国务院办公厅统一格式编制年度报告，{who}于每年"
-           f"{'1月31日' if ev.get('kind') == 'department' else '3月31日'}前在“政府信息公开年报”栏目公布上一年度报告。")
+           f"{'1月31日' if ev.get('department_kind') == 'department' else '3月31日'}前在“政府信息公开年报”栏目公布上一年度报告。")
     return Text(msg, fix)
 
 

@@ -1,0 +1,76 @@
+"""Personal data published without de-identification: ID numbers (privacy.id_number) and personal mobile
+numbers (privacy.mobile_number) in document pages and text-bearing attachments.
+
+The crawl scans each text with crawler.parsing.privacy and stores only masked values and masked
+excerpts (privacy_hits); these checks group them per page or attachment. The raw number is never
+stored, logged or printed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from sqlalchemy import func, select
+
+from checks.base import Check, Finding, Severity, SkipCheck
+from checks.context import AuditContext
+from checks.registry import register
+from checks.rules.coverage import finding
+from store import models as m
+from store.models_checks import PrivacyHit
+
+MAX_EXAMPLES = 5  # masked examples per finding; the count says how many there are
+SCANNED_STATS = "zwgk/privacy/"  # crawl stats of the scans (attachments_scanned …)
+
+
+class _PrivacyCheck(Check):
+    severity = Severity.HIGH
+    rule = ("涉及个人隐私的信息公开前应去标识化：身份证号、个人手机号码等须隐藏部分位数后方可公开"
+            "（《2018年政务公开工作要点》；身份证号按 35*************123、手机号按 138****1234 方式处理）")
+    kind: str
+
+    @staticmethod
+    def _scanned(ctx: AuditContext) -> bool:
+        """The crawl reads every document page it fetches (and text-bearing attachments) for personal data."""
+        if any(key.startswith(SCANNED_STATS) for key in (ctx.run.stats or {})):
+            return True
+        hits = select(func.count()).select_from(PrivacyHit).where(PrivacyHit.run_id == ctx.run_id)
+        pages = select(func.count()).select_from(m.Document).where(
+            m.Document.run_id == ctx.run_id, m.Document.department_id.is_not(None), m.Document.fetched.is_(True))
+        return bool(ctx.session.scalar(hits) or ctx.session.scalar(pages))
+
+    def run(self, ctx: AuditContext) -> Iterable[Finding]:
+        session = ctx.session
+        if not self._scanned(ctx):
+            raise SkipCheck("本次抓取没有读取到任何信息页面或附件，无从检查个人信息")
+        hits = session.scalars(select(PrivacyHit).where(PrivacyHit.run_id == ctx.run_id, PrivacyHit.kind == self.kind)
+                               .order_by(PrivacyHit.department_id, PrivacyHit.source_url, PrivacyHit.id))
+        groups: dict[tuple[str | None, str], list[PrivacyHit]] = defaultdict(list)
+        for hit in hits:
+            groups[(hit.department_id, hit.source_url)].append(hit)
+        names = dict(session.execute(select(m.Attachment.url, m.Attachment.name).where(
+            m.Attachment.run_id == ctx.run_id)).all())
+        for (dept, source), found in groups.items():
+            document = found[0].document_url
+            in_attachment = source != document
+            yield finding(check=self.id, department=dept, url=source, kind="attachment" if in_attachment else "page",
+                          evidence={"document_url": document, "source_url": source, "count": len(found),
+                                    "attachment_name": names.get(source) if in_attachment else None,
+                                    "examples": [{"masked": h.masked, "excerpt": h.excerpt}
+                                                 for h in found[:MAX_EXAMPLES]]})
+
+
+@register
+class IdNumberCheck(_PrivacyCheck):
+    """公开身份证号码未脱敏"""
+
+    id = "privacy.id_number"
+    kind = "id_number"
+
+
+@register
+class MobileNumberCheck(_PrivacyCheck):
+    """公开个人手机号码未脱敏"""
+
+    id = "privacy.mobile_number"
+    kind = "mobile_number"
