@@ -163,3 +163,27 @@ def test_interrupted_crawl_resumes_without_duplicates(tmp_path, db_url):
         assert len(resumed[key]) == len(set(resumed[key]))
     # what the first, interrupted, attempt stored was kept
     assert set(partial["documents"]) <= set(resumed["documents"])
+
+
+def test_document_met_first_as_a_related_link_is_still_read(tmp_path, zwgk):
+    """Real portals cross-link 政策文件 and 政策解读: a document linked from another column's page before
+    its own column is read must still be read as a document, with its metadata."""
+    policy = "关于印发示例市优化营商环境若干措施的通知"
+    routes = {
+        "/x/zwgk/": html(list_page("x", []).replace(
+            '<ul class="list"></ul>', '<ul class="nav"><li><a href="/x/zwgk/a/">政策文件</a></li>'
+                                      '<li><a href="/x/zwgk/b/">政策解读</a></li></ul>')),
+        # the policy column answers late, so the interpretation reaches the policy document first
+        "/x/zwgk/a/": html(list_page("x", [("/x/zwgk/a/t1.html", policy, "2026-11-03")]), delay=1.5),
+        "/x/zwgk/b/": html(list_page("x", [("/x/zwgk/b/t9.html", "《优化营商环境若干措施》政策解读", "2026-11-04")])),
+        "/x/zwgk/b/t9.html": html(DOC.format(title="《优化营商环境若干措施》政策解读", day=4).replace(
+            "</div></body>", '<a href="/x/zwgk/a/t1.html">政策原文</a></div></body>')),
+        "/x/zwgk/a/t1.html": html(DOC.format(title=policy, day=3)),
+    }
+    with MockServer(routes) as server:
+        sites = sites_yaml(tmp_path, server.base_url, [("x", f"{server.base_url}/x/zwgk/")])
+        db = f"sqlite:///{tmp_path / 'z.db'}"
+        assert zwgk("--db", db, "crawl", sites, "--fast").code == 0
+    with session_for(db) as s:
+        doc = s.scalars(select(m.Document).where(m.Document.url.like("%/a/t1.html"))).one()
+    assert doc.fetched and doc.publish_date.isoformat() == "2026-11-03" and doc.index_number == "000-3"

@@ -63,6 +63,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                             for d in registry.departments if not wanted or d.id in wanted}
         # URLs whose outcome is (being) recorded in this run; restored from the store on resume
         self._claimed: set[str] = set(known_urls or ())
+        # documents taken on as documents (read, or carried over); kept apart from _claimed so that a page
+        # first met as a related link from another column is still read when its own column lists it
+        self._documents: set[str] = set()
         self._fetched_docs: set[str] = set(fetched_documents or ())
         self._bytes_read: dict[int, int] = {}
         self._init_browser()
@@ -250,8 +253,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         a file (PDF, archive…) or an off-site page is only checked as a link."""
         same_host = urlsplit(url).netloc.lower() == dept.scope[0]
         if same_host and not looks_like_attachment(url, title) and not is_trap(url):
-            if url in self._fetched_docs or url in self._claimed:
+            if url in self._fetched_docs or url in self._documents:
                 return
+            self._documents.add(url)
             if self.previous and url in self.previous.documents:  # read last time: take it over
                 self._claimed.add(url)
                 yield CarryItem(kind="document", url=url, from_run=self.previous.run_id)
@@ -313,7 +317,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         for entry in listing.items:
             yield DocumentItem(url=entry.url, title=entry.title, upstream_id=meta["zwgk_upstream"],
                                list_date=entry.date, first_seen_at=clock.now())
-            if entry.url not in self._claimed and entry.url not in self._fetched_docs:
+            if entry.url not in self._documents and entry.url not in self._fetched_docs:
+                self._documents.add(entry.url)
                 self._claimed.add(entry.url)
                 yield self._page(entry.url, self.parse_document, zwgk_upstream=meta["zwgk_upstream"])
 
@@ -390,7 +395,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def _carried_documents_checks(self, dept: _Dept, column: str) -> Iterator[Any]:
         """The link targets of a carried column's documents are still checked (or carried when recent)."""
         for doc_url in self.previous.lists.get(column, {}):
-            if doc_url not in self._claimed:
+            if doc_url not in self._documents:
+                self._documents.add(doc_url)
                 self._claimed.add(doc_url)
                 yield from self._document_links(dept.id, doc_url)
 
