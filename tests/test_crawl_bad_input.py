@@ -187,3 +187,38 @@ def test_document_met_first_as_a_related_link_is_still_read(tmp_path, zwgk):
     with session_for(db) as s:
         doc = s.scalars(select(m.Document).where(m.Document.url.like("%/a/t1.html"))).one()
     assert doc.fetched and doc.publish_date.isoformat() == "2026-11-03" and doc.index_number == "000-3"
+
+
+@pytest.mark.parametrize("url,trap", [
+    ("http://x.gov.cn/zwgk/tzgg/index.html", False),
+    ("http://x.gov.cn/zwgk/list.jsp?page=3&col=12", False),
+    ("http://x.gov.cn/zwgk/a/b/a/b/a/b/index.html", True),           # repeating path segments
+    ("http://x.gov.cn/zwgk/list.jsp;jsessionid=ABC123?page=2", True),  # session id in the path
+    ("http://x.gov.cn/zwgk/list.jsp?sid=9f8e7d&page=2", True),         # session id in the query
+    ("http://x.gov.cn/cal?y=2026&m=1&d=2&h=3&w=4&v=5&z=6", True),      # endless query combinations
+    ("http://x.gov.cn/" + "a" * 600, True),
+])
+def test_url_traps(url, trap):
+    from crawler.scope import is_trap
+
+    assert is_trap(url) is trap
+
+
+def test_private_addresses_found_in_pages_are_not_fetched(tmp_path, zwgk):
+    page = list_page("p", [("/p/zwgk/t1.html", "关于内网系统迁移的通知", "2026-11-03")])
+    doc = DOC.format(title="关于内网系统迁移的通知", day=3).replace(
+        "</div></body>", '<a href="http://10.20.30.40/oa/">内网办公系统</a>'
+                         '<a href="http://192.168.1.10/admin">管理后台</a>'
+                         '<a href="http://169.254.169.254/latest/meta-data/">元数据</a></div></body>')
+    with MockServer({"/p/zwgk/": html(page), "/p/zwgk/t1.html": html(doc)}) as server:
+        sites = sites_yaml(tmp_path, server.base_url, [("p", f"{server.base_url}/p/zwgk/")])
+        db = f"sqlite:///{tmp_path / 'z.db'}"
+        assert zwgk("--db", db, "crawl", sites, "--fast").code == 0
+    with session_for(db) as s:
+        checks = {c.url: (c.verdict, c.reason, c.status) for c in s.scalars(select(m.UrlCheck))
+                  if not c.url.startswith(server.base_url)}
+    assert checks == {
+        "http://10.20.30.40/oa/": ("skipped", "private_address", None),
+        "http://192.168.1.10/admin": ("skipped", "private_address", None),
+        "http://169.254.169.254/latest/meta-data/": ("skipped", "private_address", None),
+    }
