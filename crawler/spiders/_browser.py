@@ -88,16 +88,14 @@ class BrowserMixin:
         page = response.meta["playwright_page"]
         cookies: dict[str, str] = {}
         try:
-            waited = 0.0
-            while waited < CHALLENGE_WAIT_SECONDS:
-                content = (await page.content()).encode("utf-8", "replace")
-                cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
-                if cookies and not is_challenge(412, content):
-                    break
-                await asyncio.sleep(0.25)
-                waited += 0.25
+            cookies = await _wait_for_clearance(page)
+        except Exception as exc:  # a crashed page must not strand the requests parked behind it
+            self.logger.warning("browser failed on the challenge of %s: %s", host, exc)
         finally:
-            await page.close()
+            try:
+                await page.close()
+            except Exception:  # already closed or crashed
+                pass
         parked = self._solving.pop(host, [])
         if cookies:
             self._solved[host] = cookies
@@ -124,3 +122,26 @@ class BrowserMixin:
         self.crawler.stats.inc_value("zwgk/render/list_pages")
         meta = {k: v for k, v in own_meta(response.meta).items() if k not in ("zwgk_url", "zwgk_cb", "zwgk_render")}
         return self._page(response.meta["zwgk_url"], getattr(self, response.meta["zwgk_cb"]), zwgk_render=True, **meta)
+
+
+async def _wait_for_clearance(page) -> dict[str, str]:
+    """The cookies the challenge script sets, once the page it reloads to is no longer the challenge.
+
+    The script reloads the page: reading it in the middle of that navigation raises, which only means
+    "look again shortly".
+    """
+    from playwright.async_api import Error as PlaywrightError
+
+    cookies: dict[str, str] = {}
+    waited = 0.0
+    while waited < CHALLENGE_WAIT_SECONDS:
+        try:
+            content = (await page.content()).encode("utf-8", "replace")
+            cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+            if cookies and not is_challenge(412, content):
+                return cookies
+        except PlaywrightError:
+            pass
+        await asyncio.sleep(0.25)
+        waited += 0.25
+    return cookies

@@ -253,8 +253,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         a file (PDF, archive…) or an off-site page is only checked as a link."""
         same_host = urlsplit(url).netloc.lower() == dept.scope[0]
         if same_host and not looks_like_attachment(url, title) and not is_trap(url):
-            if url in self._fetched_docs or url in self._documents:
-                return
+            if url in self._fetched_docs or url in self._documents or column_key(url) in dept.columns:
+                return  # already taken on as a document, or it is a column (a hub page lists sub-columns)
             self._documents.add(url)
             if self.previous and url in self.previous.documents:  # read last time: take it over
                 self._claimed.add(url)
