@@ -22,8 +22,7 @@ def judge_response(status: int, content_type: str | None, body: bytes) -> Verdic
     if 200 <= status < 300:
         if body and _is_html(content_type, body):
             text, _ = decode_body(body[:PAGE_BYTES], content_type)
-            title = _title(text)
-            if is_soft_404(_visible_text(text), title):
+            if is_soft_404(*_text_and_title(text)):
                 return Verdict("broken", "soft_404")
         return Verdict("ok")
     if status in BLOCKED_STATUSES:
@@ -63,17 +62,12 @@ def _is_html(content_type: str | None, body: bytes) -> bool:
     return head.startswith(b"<!doctype html") or head.startswith(b"<html")
 
 
-def _title(text: str) -> str | None:
+def _text_and_title(html: str) -> tuple[str, str | None]:
+    """Visible text and <title> of a page, from one parse (this runs for every page fetched)."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text[:PAGE_BYTES], "lxml")
-    return soup.title.get_text(" ", strip=True) if soup.title else None
-
-
-def _visible_text(text: str) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(text, "lxml")
+    soup = BeautifulSoup(html, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
     for tag in soup(["script", "style", "noscript"]):
         tag.decompose()
-    return soup.get_text(" ", strip=True)
+    return soup.get_text(" ", strip=True), title
