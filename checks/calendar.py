@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from store.registry import ConfigError, _read_yaml
+from store.registry import ConfigError, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def load_holiday_file(path: str | Path) -> dict[int, YearRule]:
     """Read a holiday file; a mistake is one Chinese line naming the file and the entry."""
     path = Path(path)
     try:
-        data, _ = _read_yaml(path)
+        data, _ = read_yaml(path)
     except ValueError as exc:  # YAML read 2099-13-01 as a date and the date does not exist
         if isinstance(exc, ConfigError):
             raise

@@ -17,9 +17,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from checks.calendar import WorkCalendar
+from store.registry import StrictModel
 
 ALGORITHM = "sha256-rank"
 ALGORITHM_VERSION = "1"
@@ -45,16 +46,12 @@ KNOWN_CHECK_IDS = frozenset(CHECK_NAMES)
 
 # --- the checklist (内容随机) ---------------------------------------------------------------------------
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class ManualField(_Strict):
+class ManualField(StrictModel):
     field: str = Field(min_length=1)   # what the inspector fills in
     prompt: str = Field(min_length=1)  # how to check it
 
 
-class ChecklistItem(_Strict):
+class ChecklistItem(StrictModel):
     number: int = Field(gt=0)
     name: str = Field(min_length=1)
     checks: list[str] = Field(default_factory=list)
@@ -70,7 +67,7 @@ class ChecklistItem(_Strict):
         return self
 
 
-class Checklist(_Strict):
+class Checklist(StrictModel):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     source: str = Field(min_length=1)
@@ -89,14 +86,14 @@ class Checklist(_Strict):
 
 
 def load_checklist(path: str | Path | None = None) -> Checklist:
-    from store.registry import _explain, _read_yaml  # one wording for every configuration file
+    from store.registry import explain, read_yaml  # one wording for every configuration file
 
     path = Path(path or DEFAULT_CHECKLIST)
-    data, _ = _read_yaml(path)
+    data, _ = read_yaml(path)
     try:
         return Checklist.model_validate(data)
     except ValidationError as exc:
-        raise _explain(path, exc) from None
+        raise explain(path, exc) from None
 
 
 # --- frame and commitment -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store import models as m
-from store.registry import ConfigError, _explain, _read_yaml, _Strict
+from store.registry import ConfigError, explain, read_yaml, StrictModel
 
 DEFAULT_INDICATORS = Path(__file__).resolve().parent / "indicators" / "default.yaml"
 # the stable ids of design.md: an indicator file may name a check before this installation has it
@@ -26,7 +26,7 @@ STABLE_IDS = frozenset({
 PASSED, FAILED = "合格", "不合格"
 
 
-class Veto(_Strict):
+class Veto(StrictModel):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1)
     check: str = Field(min_length=1)
@@ -35,7 +35,7 @@ class Veto(_Strict):
     basis: str = ""
 
 
-class Indicator(_Strict):
+class Indicator(StrictModel):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1)
     points: float = Field(gt=0)  # the most this indicator can deduct
@@ -50,7 +50,7 @@ class Indicator(_Strict):
         return self
 
 
-class Indicators(_Strict):
+class Indicators(StrictModel):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     full_score: float = Field(default=100, gt=0)
@@ -68,11 +68,11 @@ def _known_checks() -> set[str]:
 def load_indicators(path: str | Path | None = None) -> Indicators:
     """Read and validate an indicator file; None reads the default. Errors name file and field."""
     path = Path(path) if path is not None else DEFAULT_INDICATORS
-    data, _ = _read_yaml(path)
+    data, _ = read_yaml(path)
     try:
         spec = Indicators.model_validate(data)
     except ValidationError as exc:
-        raise _explain(path, exc) from None
+        raise explain(path, exc) from None
     known, owner = _known_checks(), {}
     for i, ind in enumerate(spec.indicators):
         if ind.id in {x.id for x in spec.indicators[:i]}:

@@ -23,7 +23,7 @@ class ConfigError(ValueError):
     """A user's configuration file is wrong; str(exc) is one line naming file, field and expectation."""
 
 
-def _http_url(value: str) -> str:
+def http_url(value: str) -> str:
     value = value.strip()
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -31,20 +31,20 @@ def _http_url(value: str) -> str:
     return value
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class UpstreamFeed(_Strict):
+class UpstreamFeed(StrictModel):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     name: str = Field(min_length=1)
     url: str
     repost_within_hours: float = Field(default=24, gt=0)
 
-    _url = field_validator("url")(_http_url)
+    _url = field_validator("url")(http_url)
 
 
-class DepartmentEntry(_Strict):
+class DepartmentEntry(StrictModel):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")
     name: str = Field(min_length=1)
     kind: Literal["department", "county", "township"]
@@ -54,15 +54,15 @@ class DepartmentEntry(_Strict):
     # optional extension: name of a crawler profile (crawler/profiles/<name>.yaml)
     profile: str | None = None
 
-    _url = field_validator("url")(_http_url)
+    _url = field_validator("url")(http_url)
 
     @field_validator("home")
     @classmethod
     def _home(cls, value: str | None) -> str | None:
-        return None if value is None else _http_url(value)
+        return None if value is None else http_url(value)
 
 
-class SitesFile(_Strict):
+class SitesFile(StrictModel):
     region: str = Field(min_length=1)
     catalogs: list[str] = Field(default_factory=list)
     upstream: list[UpstreamFeed] = Field(default_factory=list)
@@ -71,7 +71,7 @@ class SitesFile(_Strict):
     schedule: ScheduleField = None
 
 
-class CatalogItem(_Strict):
+class CatalogItem(StrictModel):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
@@ -84,7 +84,7 @@ class CatalogItem(_Strict):
     annual_report: bool = False
 
 
-class Catalog(_Strict):
+class Catalog(StrictModel):
     id: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1)
     items: list[CatalogItem] = Field(min_length=1)
@@ -142,7 +142,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return out or "（文件顶层）"
 
 
-def _explain(path: Path, exc: ValidationError) -> ConfigError:
+def explain(path: Path, exc: ValidationError) -> ConfigError:
     err = exc.errors()[0]
     what = _MESSAGES.get(err["type"], err["msg"])
     if err["type"] == "literal_error":
@@ -156,7 +156,7 @@ def _explain(path: Path, exc: ValidationError) -> ConfigError:
     return ConfigError(f"{path}: {_field_path(tuple(err['loc']))}: {what}{shown}{more}")
 
 
-def _read_yaml(path: Path) -> tuple[Any, bytes]:
+def read_yaml(path: Path) -> tuple[Any, bytes]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -178,11 +178,11 @@ def _read_yaml(path: Path) -> tuple[Any, bytes]:
 
 
 def load_catalog(path: Path) -> Catalog:
-    data, _ = _read_yaml(path)
+    data, _ = read_yaml(path)
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as exc:
-        raise _explain(path, exc) from None
+        raise explain(path, exc) from None
     seen: set[str] = set()
     for i, item in enumerate(catalog.items):
         if item.id in seen:
@@ -205,11 +205,11 @@ def resolve_catalog(ref: str, base: Path) -> Path | None:
 
 def load_registry(path: str | Path) -> Registry:
     path = Path(path)
-    data, raw = _read_yaml(path)
+    data, raw = read_yaml(path)
     try:
         sites = SitesFile.model_validate(data)
     except ValidationError as exc:
-        raise _explain(path, exc) from None
+        raise explain(path, exc) from None
 
     for key, entries in (("departments", sites.departments), ("upstream", sites.upstream)):
         seen: set[str] = set()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from store.registry import ConfigError, _http_url
+from store.registry import ConfigError, http_url
 
 HEADERS = {
     "name": ("单位名称", "名称", "部门名称", "name"),
@@ -93,7 +93,7 @@ def import_sites(path: str | Path, *, region: str) -> dict[str, Any]:
         for key, value in (("url", url), ("home", cell("home"))):
             if value:
                 try:
-                    _http_url(value)
+                    http_url(value)
                 except ValueError as exc:
                     raise ConfigError(f"{where}“{HEADERS[key][0]}”: {exc}（实际为 {value!r}）") from None
         if not url:
