@@ -67,11 +67,14 @@ class Builder:
         return col
 
     def column(self, name: str, *, dept: str = "fgw", parent: m.Column | None = None, items: int = 3,
-               newest: date | None = AS_OF, note: str | None = None, url: str | None = None) -> m.Column:
+               newest: date | None = AS_OF, note: str | None = None, url: str | None = None,
+               page_url: str | None = None) -> m.Column:
         self.n += 1
         base = (parent or self.roots[dept]).url
-        return self._column(dept, name, url or f"{base}c{self.n}/", parent or self.roots[dept], items,
-                            newest if items else None, note)
+        col = self._column(dept, name, url or f"{base}c{self.n}/", parent or self.roots[dept], items,
+                           newest if items else None, note)
+        col.page_url = page_url  # the first list page as the crawler requested it
+        return col
 
     def doc(self, title: str, *, dept: str | None = "fgw", column: m.Column | None = None,
             published: date | None = None, at: time | None = None, written: date | None = None,
@@ -200,7 +203,8 @@ def test_which_note_excuses_an_empty_column(build, note, excused):
 
 def test_empty_column_finding_names_its_item_and_page(build):
     b = build()
-    col = b.column("规划计划", items=0, note="暂无信息", url="http://x/fgw/zwgk/ghjh/")
+    col = b.column("规划计划", items=0, note="暂无信息", url="http://x/fgw/zwgk/ghjh/",
+                   page_url="http://x/fgw/zwgk/ghjh/index.html")
     b.link("http://x/fgw/zwgk/", "http://x/fgw/zwgk/ghjh/index.html", anchor="规划计划")
     b.link("http://x/fgw/zwgk/ghjh/index.html", "http://x/fgw/zwgk/ghjh/index_2.html")
     _, [finding] = b.check("coverage.empty_column")

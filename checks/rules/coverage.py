@@ -180,19 +180,9 @@ class DepartmentView:
 
 
 def _first_pages(ctx: AuditContext, dept_id: str, columns: list[m.Column]) -> dict[str, str]:
-    """A column is stored under its key (…/gzdt/); the page a person opens is the link the site uses."""
-    from crawler.scope import column_key
-
-    keys = {c.url for c in columns}
-    targets = ctx.session.scalars(select(m.Link.target_url).distinct().where(
-        m.Link.run_id == ctx.run_id, m.Link.department_id == dept_id))
-    best: dict[str, str] = {}
-    for target in targets:
-        page = target.split("#", 1)[0]
-        key = column_key(page)
-        if key in keys and (key not in best or (len(page), page) < (len(best[key]), best[key])):
-            best[key] = page
-    return best
+    """A column is stored under its key (…/gzdt/); the page a person opens is the first list page the
+    crawl requested (Column.page_url), which is the link the site itself uses."""
+    return {c.url: c.page_url for c in columns if c.page_url}
 
 
 def department_views(ctx: AuditContext, threshold: float = FUZZY_THRESHOLD) -> list[DepartmentView]:
