@@ -19,7 +19,8 @@ from crawler.linkcheck import Verdict
 from crawler.spiders._meta import own_meta
 from store import clock
 
-CHALLENGE_WAIT_SECONDS = 10.0
+CHALLENGE_WAIT_SECONDS = 20.0
+CHALLENGE_ATTEMPTS = 2  # a browser that stumbles once (a slow machine, a crashed page) gets a second go
 
 
 class BrowserMixin:
@@ -29,6 +30,7 @@ class BrowserMixin:
         self._solved: dict[str, dict[str, str]] = {}    # host -> cookies the browser earned
         self._solving: dict[str, list[Request]] = {}   # host -> requests parked until it is solved
         self._unsolvable: set[str] = set()
+        self._solve_attempts: dict[str, int] = {}
 
     def browser_meta(self, **extra: Any) -> dict[str, Any]:
         return {"playwright": True, "playwright_context": "zwgk", **extra}
@@ -70,11 +72,23 @@ class BrowserMixin:
             self._solving[host].append(retry)
             return iter([])
         self._solving[host] = [retry]
-        self.logger.info("anti-bot challenge on %s: solving it in the browser", host)
-        return iter([Request(response.url, callback=self._challenge_page, errback=self._challenge_error,
-                             dont_filter=True, priority=10,
-                             meta=self.browser_meta(playwright_include_page=True, handle_httpstatus_all=True,
-                                                    zwgk_host=host))])
+        return iter([self._solve_request(host, response.url)])
+
+    def _solve_request(self, host: str, url: str) -> Request:
+        self._solve_attempts[host] = self._solve_attempts.get(host, 0) + 1
+        self.logger.info("anti-bot challenge on %s: solving it in the browser (attempt %d)", host,
+                         self._solve_attempts[host])
+        return Request(url, callback=self._challenge_page, errback=self._challenge_error, dont_filter=True,
+                       priority=10, meta=self.browser_meta(playwright_include_page=True, handle_httpstatus_all=True,
+                                                           zwgk_host=host))
+
+    def _not_solved(self, host: str, url: str) -> list[Request]:
+        """Try the browser once more, or give up: the parked requests go out and are judged 'blocked'."""
+        if self._solve_attempts.get(host, 0) < CHALLENGE_ATTEMPTS:
+            return [self._solve_request(host, url)]
+        self.logger.warning("anti-bot challenge on %s not solved after %d attempts", host, CHALLENGE_ATTEMPTS)
+        self._unsolvable.add(host)
+        return self._solving.pop(host, [])
 
     def _challenge_failed(self, meta: dict[str, Any], response: Response) -> list[Any]:
         out: list[Any] = [self._outcome(meta, Verdict("blocked", "challenge"), response=response)]
@@ -96,22 +110,19 @@ class BrowserMixin:
                 await page.close()
             except Exception:  # already closed or crashed
                 pass
-        parked = self._solving.pop(host, [])
-        if cookies:
-            self._solved[host] = cookies
-            self.crawler.stats.inc_value("zwgk/challenge/solved")
-            for request in parked:
-                yield request.replace(cookies=cookies)
-        else:
-            self._unsolvable.add(host)
-            for request in parked:
+        if not cookies:
+            for request in self._not_solved(host, response.url):
                 yield request
+            return
+        self._solved[host] = cookies
+        self.crawler.stats.inc_value("zwgk/challenge/solved")
+        for request in self._solving.pop(host, []):
+            yield request.replace(cookies=cookies)
 
     def _challenge_error(self, failure) -> Iterator[Any]:
         host = failure.request.meta["zwgk_host"]
         self.logger.warning("browser could not open %s: %s", failure.request.url, failure.value)
-        self._unsolvable.add(host)
-        yield from self._solving.pop(host, [])
+        yield from self._not_solved(host, failure.request.url)
 
     # --- rendering of script-filled list pages ----------------------------------------------------
 
