@@ -8,12 +8,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scheduler.schedule import ScheduleField
+from store.schedule_config import ScheduleField
+from store.strict import StrictModel, http_url
 
 BUILTIN_CATALOG_DIR = Path(__file__).resolve().parent.parent / "checks" / "catalogs"
 DEPARTMENT_KINDS = ("department", "county", "township")
@@ -21,18 +21,6 @@ DEPARTMENT_KINDS = ("department", "county", "township")
 
 class ConfigError(ValueError):
     """A user's configuration file is wrong; str(exc) is one line naming file, field and expectation."""
-
-
-def http_url(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("应为以 http:// 或 https:// 开头的完整网址")
-    return value
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class UpstreamFeed(StrictModel):
@@ -67,7 +55,7 @@ class SitesFile(StrictModel):
     catalogs: list[str] = Field(default_factory=list)
     upstream: list[UpstreamFeed] = Field(default_factory=list)
     departments: list[DepartmentEntry] = Field(min_length=1)
-    # optional: when the scheduler runs each step (scheduler/schedule.py); absent = defaults
+    # optional: when the scheduler runs each step (store/schedule_config.py); absent = defaults
     schedule: ScheduleField = None
 
 
