@@ -6,17 +6,31 @@ import logging
 
 from crawler import items as it
 from store.db import make_engine, session_factory
-from store.evidence import save_snapshot
 from store.writer import RunWriter
 
 log = logging.getLogger(__name__)
+
+# item class → the RunWriter method that stores it
+_WRITERS = {
+    it.ColumnItem: RunWriter.column,
+    it.DocumentItem: RunWriter.document,
+    it.ListEntryItem: RunWriter.list_entry,
+    it.AttachmentItem: RunWriter.attachment,
+    it.LinkItem: RunWriter.link,
+    it.UrlCheckItem: RunWriter.url_check,
+    it.CrawlEventItem: RunWriter.event,
+    it.CarryItem: RunWriter.carry,
+    it.PrivacyHitItem: RunWriter.privacy_hit,
+    it.SnapshotItem: RunWriter.snapshot,
+}
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _WRITERS}
 
 
 class StoreItemsPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.db_url = crawler.settings.get("ZWGK_DB_URL")
-        self.batch = crawler.settings.getint("ZWGK_DB_BATCH", 200)
+        self.batch = crawler.settings.getint("ZWGK_DB_BATCH", 500)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -35,29 +49,10 @@ class StoreItemsPipeline:
             self.engine.dispose()
 
     def process_item(self, item):
-        w = self.writer
-        fields = dataclasses.asdict(item)
-        if isinstance(item, it.ColumnItem):
-            w.column(**fields)
-        elif isinstance(item, it.DocumentItem):
-            w.document(**fields)
-        elif isinstance(item, it.ListEntryItem):
-            w.list_entry(**fields)
-        elif isinstance(item, it.AttachmentItem):
-            w.attachment(**fields)
-        elif isinstance(item, it.LinkItem):
-            w.link(**fields)
-        elif isinstance(item, it.UrlCheckItem):
-            w.url_check(**fields)
-        elif isinstance(item, it.CrawlEventItem):
-            w.event(**fields)
-        elif isinstance(item, it.CarryItem):
-            w.carry(**fields)
-        elif isinstance(item, it.PrivacyHitItem):
-            w.privacy_hit(**fields)
-        elif isinstance(item, it.SnapshotItem):
-            save_snapshot(self.session, w.run_id, **fields)
-            w._tick()
-        else:  # pragma: no cover - programming error
-            raise TypeError(f"unexpected item {type(item).__name__}")
+        cls = type(item)
+        write = _WRITERS.get(cls)
+        if write is None:  # pragma: no cover - programming error
+            raise TypeError(f"unexpected item {cls.__name__}")
+        # a shallow copy of the fields: dataclasses.asdict would deep-copy every body and chain
+        write(self.writer, **{name: getattr(item, name) for name in _FIELDS[cls]})
         return item

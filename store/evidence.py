@@ -60,22 +60,33 @@ def _plain_headers(headers: dict[str, Any]) -> dict[str, str]:
     return {str(k): ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) for k, v in headers.items()}
 
 
+def snapshot_values(run_id: int, *, url: str, final_url: str | None, status: int, headers: dict[str, Any],
+                    body: bytes, fetched_at: datetime, truncated: bool = False) -> dict[str, Any]:
+    """The snapshots row of one fetched page; its body is stored apart under row["sha256"] (body_values)."""
+    return dict(run_id=run_id, url=url, final_url=final_url, status=status, headers=_plain_headers(headers),
+                fetched_at=fetched_at, sha256=hashlib.sha256(body).hexdigest(), truncated=truncated)
+
+
+def body_values(digest: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """The snapshot_bodies row of a body (compressed), shared by every snapshot with that sha256."""
+    return dict(sha256=digest, compression="zlib", data=zlib.compress(body, 6), size=len(body),
+                content_type=_header(headers, "content-type"))
+
+
 def save_snapshot(session: Session, run_id: int, *, url: str, final_url: str | None, status: int,
                   headers: dict[str, str], body: bytes, fetched_at: datetime, truncated: bool = False) -> str:
     """Store one fetched page in a run and return its body's sha256.
 
     Idempotent: the same body is stored once across pages and runs, and a second call for the same
     (run, url) replaces the first (the latest fetch in a resumed run wins). The caller commits.
+    A crawl writes its snapshots in batches through store.writer.RunWriter.snapshot instead.
     """
-    digest = hashlib.sha256(body).hexdigest()
-    headers = _plain_headers(headers)
+    values = snapshot_values(run_id, url=url, final_url=final_url, status=status, headers=headers, body=body,
+                             fetched_at=fetched_at, truncated=truncated)
+    digest = values["sha256"]
     if session.get(SnapshotBody, digest) is None:
-        session.execute(_insert(session)(SnapshotBody).values(
-            sha256=digest, compression="zlib", data=zlib.compress(body, 6), size=len(body),
-            content_type=_header(headers, "content-type"),
-        ).on_conflict_do_nothing(index_elements=["sha256"]))
-    values = dict(run_id=run_id, url=url, final_url=final_url, status=status, headers=headers,
-                  fetched_at=fetched_at, sha256=digest, truncated=truncated)
+        session.execute(_insert(session)(SnapshotBody).values(**body_values(digest, body, values["headers"]))
+                        .on_conflict_do_nothing(index_elements=["sha256"]))
     stmt = _insert(session)(Snapshot).values(**values)
     session.execute(stmt.on_conflict_do_update(
         index_elements=["run_id", "url"], set_={k: stmt.excluded[k] for k in values if k not in ("run_id", "url")}))

@@ -1,26 +1,46 @@
-"""Idempotent writes of crawl results: every row is an upsert on its natural key within a run.
+"""Idempotent, batched writes of crawl results: every row is an upsert on its natural key within a run.
 
-Re-running an interrupted crawl into the same run therefore never duplicates a row, and what was
-already stored is kept. Commits are batched; callers flush at the end.
+RunWriter buffers rows per table and writes them in batches, parents before children, with one cached
+statement per table and column set. Re-running an interrupted crawl into the same run never duplicates
+a row, and what was already stored is kept. Callers call commit() at the end.
 """
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice
+from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from store import models as m
+from store.evidence import body_values, snapshot_values
+from store.models_checks import PrivacyHit
+from store.models_evidence import Snapshot, SnapshotBody
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL deadlock / serialization failure: the whole batch is retried
+_RETRY_SQLSTATES = {"40P01", "40001"}
+_LOOKUP_CHUNK = 500
+
+
+def _insert_for(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def upsert(session: Session, model: type[m.Base], values: dict[str, Any], keys: tuple[str, ...],
            update: tuple[str, ...] | None = None) -> int:
-    """Insert `values` or, on conflict over `keys`, update the `update` columns; return the row id."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values)
+    """Insert `values` or, on conflict over `keys`, update the `update` columns; return the row id.
+
+    One row, one statement: for the few rows written outside a crawl (departments). Crawl rows go
+    through RunWriter.
+    """
+    stmt = _insert_for(session)(model).values(**values)
     cols = update if update is not None else tuple(k for k in values if k not in keys)
     if cols:
         stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols})
@@ -29,114 +49,294 @@ def upsert(session: Session, model: type[m.Base], values: dict[str, Any], keys: 
     return session.execute(stmt.returning(model.id)).scalar_one()
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """How one table is upserted: its natural key, columns never updated once stored, ids wanted back."""
+    table: Table
+    keys: tuple[str, ...]
+    keep: tuple[str, ...] = ()
+    returning: bool = False
+
+
+_SPECS = {
+    "columns": _Spec(m.Column.__table__, ("run_id", "url"), returning=True),
+    # first_seen_at is set once: the earliest time the document was seen in this run
+    "documents": _Spec(m.Document.__table__, ("run_id", "url"), keep=("first_seen_at",), returning=True),
+    "list_entries": _Spec(m.ListEntry.__table__, ("run_id", "column_id", "document_id")),
+    "attachments": _Spec(m.Attachment.__table__, ("run_id", "document_id", "url")),
+    "links": _Spec(m.Link.__table__, ("run_id", "source_url", "target_url")),
+    "url_checks": _Spec(m.UrlCheck.__table__, ("run_id", "url")),
+    "carry_marks": _Spec(m.CarryMark.__table__, ("run_id", "kind", "url")),
+    "privacy_hits": _Spec(PrivacyHit.__table__, ("run_id", "source_url", "kind", "masked")),
+    "crawl_events": _Spec(m.CrawlEvent.__table__, ("run_id", "url", "kind")),
+    "snapshots": _Spec(Snapshot.__table__, ("run_id", "url")),
+}
+# parents before children; the rest reference nothing by id
+_ORDER = ("columns", "documents", "list_entries", "attachments", "links", "url_checks", "carry_marks",
+          "privacy_hits", "crawl_events", "snapshots")
+
+
+class _IdCache(dict):
+    """url → id of rows already written in this run; bounded (children follow their parent closely,
+    and a miss is one batched lookup), so memory stays flat however large the run."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, pairs: Iterable[tuple[str, int]]) -> None:
+        self.update(pairs)
+        if len(self) > self.limit:
+            for url in list(islice(self, len(self) - self.limit // 2)):
+                del self[url]
+
+
+def _merge(buffer: dict[tuple, dict[str, Any]], key: tuple, values: dict[str, Any], keep: tuple[str, ...]) -> None:
+    """Fold `values` into the buffered row of `key` as a second upsert would: later values win, `keep`
+    columns keep the first value."""
+    row = buffer.get(key)
+    if row is None:
+        buffer[key] = values
+        return
+    for name, value in values.items():
+        if name not in keep or name not in row:
+            row[name] = value
+
+
 @dataclass
 class RunWriter:
-    """Writes one crawl run's rows; keeps url → id maps so children can reference parents."""
+    """Writes one crawl run's rows, buffered per table and flushed in batches of `batch_size` rows.
+
+    Rows that reference a parent by URL (a document's column, a list entry's document…) are resolved
+    at flush time, after the parents of the same batch are written; a reference that resolves to no
+    stored row drops the child, as before.
+    """
 
     session: Session
     run_id: int
-    batch_size: int = 200
+    batch_size: int = 500
+    max_buffer_bytes: int = 16 * 1024 * 1024
+    retries: int = 5
+    cache_size: int = 50_000
+    _rows: dict[str, dict[tuple, dict[str, Any]]] = field(default_factory=dict)
     _pending: int = 0
-    _columns: dict[str, int] = field(default_factory=dict)
-    _documents: dict[str, int] = field(default_factory=dict)
+    _bytes: int = 0
+    _statements: dict[tuple, Any] = field(default_factory=dict)
+    _ids: dict[str, _IdCache] = field(default_factory=dict)
 
-    def _tick(self) -> None:
-        self._pending += 1
-        if self._pending >= self.batch_size:
-            self.commit()
+    def __post_init__(self) -> None:
+        self._rows = {name: {} for name in _ORDER}
+        self._ids = {"columns": _IdCache(self.cache_size), "documents": _IdCache(self.cache_size)}
+        self._insert = _insert_for(self.session)
 
-    def commit(self) -> None:
-        self.session.commit()
-        self._pending = 0
-
-    def column_id(self, url: str | None) -> int | None:
-        if not url:
-            return None
-        if url not in self._columns:
-            found = self.session.scalar(select(m.Column.id).where(m.Column.run_id == self.run_id, m.Column.url == url))
-            if found is None:
-                return None
-            self._columns[url] = found
-        return self._columns[url]
-
-    def document_id(self, url: str) -> int | None:
-        if url not in self._documents:
-            found = self.session.scalar(
-                select(m.Document.id).where(m.Document.run_id == self.run_id, m.Document.url == url))
-            if found is None:
-                return None
-            self._documents[url] = found
-        return self._documents[url]
+    # --- rows -------------------------------------------------------------------------------------
 
     def column(self, *, department_id: str, url: str, name: str, parent_url: str | None, depth: int,
-               page_count: int, note: str | None, page_url: str | None = None) -> int:
-        values = dict(run_id=self.run_id, department_id=department_id, url=url, name=name, page_url=page_url,
-                      parent_id=self.column_id(parent_url), depth=depth, page_count=page_count, note=note)
-        self._columns[url] = upsert(self.session, m.Column, values, ("run_id", "url"))
-        self._tick()
-        return self._columns[url]
+               page_count: int, note: str | None, page_url: str | None = None) -> None:
+        self._add("columns", (url,), dict(department_id=department_id, url=url, name=name, page_url=page_url,
+                                          parent_url=parent_url, depth=depth, page_count=page_count, note=note))
 
-    def document(self, **fields: Any) -> int:
+    def document(self, **fields: Any) -> None:
         """Upsert a document; fields that are None never overwrite a value already stored."""
-        url = fields["url"]
-        column_url = fields.pop("column_url", None)
         values = {k: v for k, v in fields.items() if v is not None}
-        values.update(run_id=self.run_id, column_id=self.column_id(column_url))
-        if values["column_id"] is None:
-            values.pop("column_id")
-        # first_seen_at is set once: the earliest time the document was seen in this run
-        keep = ("first_seen_at",)
-        update = tuple(k for k in values if k not in ("run_id", "url", *keep))
-        self._documents[url] = upsert(self.session, m.Document, values, ("run_id", "url"), update)
-        self._tick()
-        return self._documents[url]
+        self._add("documents", (fields["url"],), values)
 
     def list_entry(self, *, column_url: str, document_url: str, title: str, list_date, page_url: str) -> None:
-        col_id, doc_id = self.column_id(column_url), self.document_id(document_url)
-        if col_id is None or doc_id is None:
-            return
-        upsert(self.session, m.ListEntry,
-               dict(run_id=self.run_id, column_id=col_id, document_id=doc_id, title=title, list_date=list_date,
-                    page_url=page_url), ("run_id", "column_id", "document_id"))
-        self._tick()
+        self._add("list_entries", (column_url, document_url),
+                  dict(column_url=column_url, document_url=document_url, title=title, list_date=list_date,
+                       page_url=page_url))
 
     def attachment(self, *, document_url: str, url: str, name: str, department_id: str | None) -> None:
-        doc_id = self.document_id(document_url)
-        if doc_id is None:
-            return
-        upsert(self.session, m.Attachment,
-               dict(run_id=self.run_id, document_id=doc_id, url=url, name=name, department_id=department_id),
-               ("run_id", "document_id", "url"))
-        self._tick()
+        self._add("attachments", (document_url, url),
+                  dict(document_url=document_url, url=url, name=name, department_id=department_id))
 
     def link(self, *, department_id: str | None, source_url: str, target_url: str, anchor: str, tag: str,
              is_attachment: bool) -> None:
-        upsert(self.session, m.Link,
-               dict(run_id=self.run_id, department_id=department_id, source_url=source_url,
-                    target_url=target_url, anchor=anchor[:500], tag=tag, is_attachment=is_attachment),
-               ("run_id", "source_url", "target_url"))
-        self._tick()
+        self._add("links", (source_url, target_url),
+                  dict(department_id=department_id, source_url=source_url, target_url=target_url,
+                       anchor=anchor[:500], tag=tag, is_attachment=is_attachment))
 
     def url_check(self, **fields: Any) -> None:
-        upsert(self.session, m.UrlCheck, dict(run_id=self.run_id, **fields), ("run_id", "url"))
-        self._tick()
+        self._add("url_checks", (fields["url"],), fields)
 
     def carry(self, *, kind: str, url: str, from_run: int) -> None:
-        upsert(self.session, m.CarryMark, dict(run_id=self.run_id, kind=kind, url=url, from_run=from_run),
-               ("run_id", "kind", "url"))
-        self._tick()
+        self._add("carry_marks", (kind, url), dict(kind=kind, url=url, from_run=from_run))
 
     def privacy_hit(self, **fields: Any) -> None:
-        from store.models_checks import PrivacyHit
-
-        upsert(self.session, PrivacyHit, dict(run_id=self.run_id, **fields), ("run_id", "source_url", "kind", "masked"))
-        self._tick()
+        self._add("privacy_hits", (fields["source_url"], fields["kind"], fields["masked"]), fields)
 
     def event(self, *, department_id: str | None, url: str, kind: str, message: str, at) -> None:
-        upsert(self.session, m.CrawlEvent,
-               dict(run_id=self.run_id, department_id=department_id, url=url, kind=kind, message=message, at=at),
-               ("run_id", "url", "kind"))
-        self._tick()
+        self._add("crawl_events", (url, kind),
+                  dict(department_id=department_id, url=url, kind=kind, message=message, at=at))
+
+    def snapshot(self, **fields: Any) -> None:
+        """A fetched page as evidence (store.evidence.save_snapshot, batched): the latest fetch of a URL wins."""
+        self._bytes += len(fields["body"])
+        self._add("snapshots", (fields["url"],), fields)
+
+    def _add(self, table: str, key: tuple, values: dict[str, Any]) -> None:
+        _merge(self._rows[table], key, values, _SPECS[table].keep)
+        self._pending += 1
+        if self._pending >= self.batch_size or self._bytes >= self.max_buffer_bytes:
+            self.commit()
+
+    # --- flushing ---------------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Write every buffered row and commit; a batch hit by a deadlock or a locked database is retried
+        as a whole (ids learnt in a rolled-back attempt are forgotten)."""
+        for attempt in range(self.retries + 1):
+            learnt: dict[str, dict[str, int]] = {"columns": {}, "documents": {}}
+            try:
+                for table in _ORDER:
+                    if self._rows[table]:
+                        getattr(self, f"_flush_{table}", self._flush_plain)(table, learnt)
+                self.session.commit()
+            except DBAPIError as exc:
+                self.session.rollback()
+                if attempt == self.retries or not _transient(exc):
+                    raise
+                log.warning("batch write retried (%s): %s", attempt + 1, str(exc.orig).splitlines()[0][:200])
+                time.sleep(min(0.05 * 2 ** attempt, 2.0))
+                continue
+            for table, pairs in learnt.items():
+                self._ids[table].remember(pairs.items())
+            self._rows = {name: {} for name in _ORDER}
+            self._pending = self._bytes = 0
+            return
+
+    def _flush_columns(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
+        # waves: a column whose parent is in this batch is written after it, so its parent_id resolves
+        pending = dict(self._rows[table])
+        while pending:
+            wave = {k: v for k, v in pending.items() if (v["parent_url"],) not in pending or (v["parent_url"],) == k}
+            wave = wave or pending  # a cycle cannot resolve further: write what is left
+            parents = self._resolve("columns", {v["parent_url"] for v in wave.values() if v["parent_url"]}, learnt)
+            rows = [{**{k: v for k, v in row.items() if k != "parent_url"}, "parent_id": parents.get(row["parent_url"])}
+                    for row in wave.values()]
+            self._write(table, rows, learnt)
+            pending = {k: v for k, v in pending.items() if k not in wave}
+
+    def _flush_documents(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
+        rows = list(self._rows[table].values())
+        columns = self._resolve("columns", {r["column_url"] for r in rows if r.get("column_url")}, learnt)
+        out = []
+        for row in rows:
+            row = dict(row)
+            column_id = columns.get(row.pop("column_url", None))
+            if column_id is not None:
+                row["column_id"] = column_id
+            out.append(row)
+        self._write(table, out, learnt)
+
+    def _flush_list_entries(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
+        self._write_children(table, learnt, {"column_url": ("columns", "column_id"),
+                                             "document_url": ("documents", "document_id")})
+
+    def _flush_attachments(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
+        self._write_children(table, learnt, {"document_url": ("documents", "document_id")})
+
+    def _flush_snapshots(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
+        bodies: dict[str, dict[str, Any]] = {}
+        rows = []
+        for fields in self._rows[table].values():
+            row = snapshot_values(self.run_id, **fields)
+            bodies.setdefault(row["sha256"], (fields["body"], row["headers"]))
+            rows.append(row)
+        stored = self._existing(SnapshotBody.sha256, SnapshotBody.sha256, bodies)
+        new = [body_values(digest, body, headers) for digest, (body, headers) in sorted(bodies.items())
+               if digest not in stored]
+        if new:
+            self.session.connection().execute(
+                self._insert(SnapshotBody).on_conflict_do_nothing(index_elements=["sha256"]), new)
+        self._write(table, rows, learnt)
+
+    def _flush_plain(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
+        self._write(table, list(self._rows[table].values()), learnt)
+
+    def _write_children(self, table: str, learnt: dict[str, dict[str, int]],
+                        refs: dict[str, tuple[str, str]]) -> None:
+        """Rows that name their parents by URL: resolve every reference, drop rows with a missing parent.
+        `refs` maps a URL field to (parent table, id column)."""
+        rows = list(self._rows[table].values())
+        ids = {ref: self._resolve(parent, {r[ref] for r in rows}, learnt) for ref, (parent, _) in refs.items()}
+        out: dict[tuple, dict[str, Any]] = {}
+        for row in rows:
+            resolved = {ref: ids[ref].get(row[ref]) for ref in refs}
+            if None in resolved.values():
+                continue
+            values = {k: v for k, v in row.items() if k not in refs}
+            for ref, (_, id_column) in refs.items():
+                values[id_column] = resolved[ref]
+            values["run_id"] = self.run_id
+            _merge(out, tuple(values[k] for k in _SPECS[table].keys), values, ())
+        self._write(table, list(out.values()), learnt)
+
+    def _resolve(self, parent: str, urls: set[str], learnt: dict[str, dict[str, int]]) -> dict[str, int]:
+        """Ids of this run's rows of `parent` for `urls`: written in this attempt, cached, or looked up."""
+        cache, fresh = self._ids[parent], learnt[parent]
+        found = {u: fresh[u] if u in fresh else cache[u] for u in urls if u in fresh or u in cache}
+        missing = urls - found.keys()
+        if missing:
+            t = _SPECS[parent].table
+            found.update(self._existing(t.c.url, t.c.id, missing, t.c.run_id == self.run_id))
+        return found
+
+    def _existing(self, key_col, value_col, keys: Iterable, *where) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        keys = sorted(keys)
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start:start + _LOOKUP_CHUNK]
+            out.update(self.session.execute(select(key_col, value_col).where(key_col.in_(chunk), *where)).all())
+        return out
+
+    def _write(self, table: str, rows: list[dict[str, Any]], learnt: dict[str, dict[str, int]]) -> None:
+        """Upsert rows grouped by column set, each group sorted by natural key (a stable lock order for
+        concurrent writers), one cached statement per group."""
+        spec = _SPECS[table]
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            row["run_id"] = self.run_id
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        conn = self.session.connection()
+        for shape, group in groups.items():
+            group.sort(key=lambda r: tuple(_sortable(r[k]) for k in spec.keys))
+            result = conn.execute(self._statement(table, shape), group)
+            if spec.returning:
+                learnt[table].update((url, id_) for id_, url in result)
+
+    def _statement(self, table: str, shape: tuple[str, ...]):
+        stmt = self._statements.get((table, shape))
+        if stmt is None:
+            spec = _SPECS[table]
+            stmt = self._insert(spec.table)
+            update = [c for c in shape if c not in spec.keys and c not in spec.keep]
+            if spec.returning:  # RETURNING needs the row even when nothing changes: touch a key column
+                update = update or [spec.keys[-1]]
+                stmt = stmt.on_conflict_do_update(index_elements=list(spec.keys),
+                                                  set_={c: stmt.excluded[c] for c in update})
+                stmt = stmt.returning(spec.table.c.id, spec.table.c.url)
+            elif update:
+                stmt = stmt.on_conflict_do_update(index_elements=list(spec.keys),
+                                                  set_={c: stmt.excluded[c] for c in update})
+            else:
+                stmt = stmt.on_conflict_do_nothing(index_elements=list(spec.keys))
+            self._statements[(table, shape)] = stmt
+        return stmt
+
+
+def _sortable(value: Any) -> tuple[bool, Any]:
+    return (value is not None, value if value is not None else 0)
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """A failure that a retry of the same batch can get past: a PostgreSQL deadlock or serialization
+    failure, or a SQLite database locked by another writer."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def finalize_run(session: Session, run_id: int) -> None:
