@@ -40,6 +40,13 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
+# every yielded item and request passes each spider middleware: drop the two that do nothing here
+# (no DEPTH_LIMIT, the spider builds its own meta), they cost a generator hop per output
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
@@ -48,10 +55,11 @@ DOWNLOADER_MIDDLEWARES = {
 
 # Browser rendering (scrapy-playwright) only for requests with meta["playwright"]: script-filled lists,
 # anti-bot challenges, re-checks of blocked links. The system Chromium is launched by path: Playwright's
-# own browser download is impossible on many office networks.
+# own browser download is impossible on many office networks. The Playwright driver itself is started
+# only by the first such request (crawler.handlers), not with every crawl.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.handlers.LazyBrowserDownloadHandler",
+    "https": "crawler.handlers.LazyBrowserDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
@@ -63,7 +71,11 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_ABORT_REQUEST = "crawler.handlers.skip_decoration"
 ITEM_PIPELINES = {"crawler.pipelines.StoreItemsPipeline": 300}
+# the pipeline is synchronous (it buffers rows for batched writes): running a callback's output through
+# 100 parallel asyncio workers (Scrapy's default) only adds a hundred task switches per response
+CONCURRENT_ITEMS = 1
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

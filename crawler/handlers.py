@@ -1,0 +1,72 @@
+"""Download handler: Scrapy's own HTTP handler, and a browser only once a request asks for one.
+
+scrapy-playwright's handler starts a Playwright driver (a node process, ≈125 MiB) for each scheme when
+the engine starts, although most crawls never send a request with meta["playwright"]. This handler
+serves plain requests itself and starts one scrapy-playwright handler, shared by http and https, on the
+first browser request.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.http import Request, Response
+
+
+class _SharedBrowser:
+    """The one scrapy-playwright handler of a crawler, started on first use and closed once."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.handler: Any = None
+        self.lock: asyncio.Lock | None = None
+
+    async def get(self):
+        if self.lock is None:  # created inside the running event loop
+            self.lock = asyncio.Lock()
+        async with self.lock:
+            if self.handler is None:
+                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+                handler = ScrapyPlaywrightDownloadHandler.from_crawler(self.crawler)
+                # the engine_started signal it waits for has fired already: start the driver now
+                await handler._maybe_launch_in_thread()
+                self.crawler.stats.set_value("zwgk/browser/started", True)
+                self.handler = handler
+        return self.handler
+
+    async def close(self) -> None:
+        handler, self.handler = self.handler, None
+        if handler is not None:
+            await handler.close()
+
+
+_BROWSERS: WeakKeyDictionary[Any, _SharedBrowser] = WeakKeyDictionary()
+
+
+class LazyBrowserDownloadHandler(HTTP11DownloadHandler):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._browser = _BROWSERS.setdefault(crawler, _SharedBrowser(crawler))
+
+    async def download_request(self, request: Request) -> Response:
+        if not request.meta.get("playwright"):
+            return await super().download_request(request)
+        return await (await self._browser.get()).download_request(request)
+
+    async def close(self) -> None:
+        await super().close()
+        await self._browser.close()
+
+
+# what a rendered page may load: its document, scripts and the data they fetch; nothing that only paints
+_NOT_NEEDED = frozenset({"image", "stylesheet", "font", "media", "texttrack", "manifest"})
+
+
+def skip_decoration(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: the crawl's browser reads lists and solves challenges; it never needs how
+    a page looks, so images, style sheets, fonts and media are not fetched (screenshots use their own
+    browser, crawler/screenshots.py, which loads everything)."""
+    return request.resource_type in _NOT_NEEDED
