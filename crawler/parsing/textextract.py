@@ -124,7 +124,9 @@ def _xls(body: bytes, out: _Text) -> None:
 def _pdf(body: bytes, out: _Text) -> None:
     from pypdf import PdfReader
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # hostile PDFs make pypdf chatty
+    quiet = logging.getLogger("pypdf")
+    if quiet.level != logging.ERROR:  # hostile PDFs make pypdf chatty; setLevel itself clears every logger's cache
+        quiet.setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(body), strict=False)
     for page in reader.pages[:MAX_PDF_PAGES]:
         out.add(page.extract_text() or "")
