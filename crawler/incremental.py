@@ -6,6 +6,7 @@ the unchanged rows into the new run, so every run is complete on its own.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +28,9 @@ class PreviousCrawl:
     documents: set[str] = field(default_factory=set)  # document pages read in full
     doc_links: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # page -> [(target, anchor, tag)]
     checks: dict[str, datetime] = field(default_factory=dict)  # url -> checked_at
+    cookies: dict[str, dict[str, str]] = field(default_factory=dict)  # host -> cookies its browser earned
+    # upstream feed -> doc -> (title, list date): the feed's list as last seen
+    feeds: dict[str, dict[str, tuple[str, date | None]]] = field(default_factory=dict)
 
     def recently_checked(self, url: str, now: datetime, window: timedelta) -> bool:
         at = self.checks.get(url)
@@ -34,8 +38,15 @@ class PreviousCrawl:
 
     def list_unchanged(self, column: str, items: list[tuple[str, str, date | None]]) -> bool:
         """True when every entry on the column's first page is already known with the same title and date."""
-        known = self.lists.get(column)
-        return bool(known) and bool(items) and all(known.get(url) == (title, day) for url, title, day in items)
+        return _all_known(self.lists.get(column), items)
+
+    def feed_unchanged(self, feed: str, items: list[tuple[str, str, date | None]]) -> bool:
+        """The same, for the first list page of an upstream feed."""
+        return _all_known(self.feeds.get(feed), items)
+
+
+def _all_known(known: dict[str, tuple[str, date | None]] | None, items: list[tuple[str, str, date | None]]) -> bool:
+    return bool(known) and bool(items) and all(known.get(url) == (title, day) for url, title, day in items)
 
 
 def previous_run(session: Session, departments: list[str], *, exclude: int | None = None) -> m.CrawlRun | None:
@@ -48,7 +59,7 @@ def previous_run(session: Session, departments: list[str], *, exclude: int | Non
 
 
 def load_previous(session: Session, run: m.CrawlRun) -> PreviousCrawl:
-    prev = PreviousCrawl(run_id=run.id)
+    prev = PreviousCrawl(run_id=run.id, cookies=_earned_cookies(run.stats or {}))
     rid = run.id
     for url, etag, modified, checked_at in session.execute(
             select(m.UrlCheck.url, m.UrlCheck.etag, m.UrlCheck.last_modified, m.UrlCheck.checked_at)
@@ -72,6 +83,12 @@ def load_previous(session: Session, run: m.CrawlRun) -> PreviousCrawl:
             .where(m.ListEntry.run_id == rid)):
         lists[col_url][doc_url] = (title, day)
     prev.lists = dict(lists)
+    feeds: dict[str, dict[str, tuple[str, date | None]]] = defaultdict(dict)
+    for feed, url, title, day in session.execute(
+            select(m.Document.upstream_id, m.Document.url, m.Document.title, m.Document.list_date)
+            .where(m.Document.run_id == rid, m.Document.upstream_id.is_not(None))):
+        feeds[feed][url] = (title, day)
+    prev.feeds = dict(feeds)
     prev.documents = set(session.scalars(select(m.Document.url).where(m.Document.run_id == rid,
                                                                       m.Document.fetched.is_(True))))
     links: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
@@ -82,3 +99,18 @@ def load_previous(session: Session, run: m.CrawlRun) -> PreviousCrawl:
         links[source].append((target, anchor, tag))
     prev.doc_links = dict(links)
     return prev
+
+
+MAX_COOKIES, MAX_COOKIE_CHARS = 50, 4096
+
+
+def _earned_cookies(stats: dict) -> dict[str, dict[str, str]]:
+    """The anti-bot cookies the run's browser earned (spiders._browser), as far as they are plausible."""
+    try:
+        raw = json.loads(stats.get("zwgk/challenge/cookies") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {host: {str(k): str(v) for k, v in list(jar.items())[:MAX_COOKIES] if len(str(v)) <= MAX_COOKIE_CHARS}
+            for host, jar in raw.items() if isinstance(host, str) and isinstance(jar, dict)}

@@ -1,15 +1,17 @@
 """Run a crawl of a registry into the store: new run, or resume of an interrupted one."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crawler import settings as default_settings
+from crawler.claims import URL, Claims
 from crawler.config import CrawlConfig
 from crawler.spiders.disclosure import DisclosureSpider
 from store import clock
@@ -17,7 +19,7 @@ from store import models as m
 from store.db import database_url, make_engine, session_factory
 from store.migrate import upgrade
 from store.registry import Registry
-from crawler.incremental import load_previous, previous_run
+from crawler.incremental import PreviousCrawl, load_previous, previous_run
 from store.carry import carry_forward
 from store.writer import finalize_run, upsert
 
@@ -27,18 +29,25 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class CrawlSummary:
     run_id: int
-    status: str
+    status: str      # completed | interrupted | joined (a distributed worker whose run another worker finalized)
     resumed: bool
     stats: dict[str, Any]
 
 
-def build_settings(db_url: str, *, fast: bool = False, overrides: dict[str, Any] | None = None) -> Settings:
+def build_settings(db_url: str, *, fast: bool = False, overrides: dict[str, Any] | None = None,
+                   profile: dict[str, Any] | None = None) -> Settings:
+    """The crawl's Scrapy settings; `profile` is a settings profile applied over them (the distributed
+    one, crawler.distributed.SharedRun.settings)."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     if fast:
         settings.setdict(default_settings.FAST, priority="project")
+    # the dupefilter tells first fetches of a page apart by role (crawler.claims)
+    settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.claims.PageFingerprinter", priority="project")
     settings.set("ZWGK_DB_URL", db_url, priority="cmdline")
     for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    for key, value in (profile or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
 
@@ -65,31 +74,122 @@ def open_run(session, registry: Registry, departments: list[str]) -> tuple[m.Cra
     return run, False
 
 
+@dataclass
+class _Start:
+    run_id: int
+    resumed: bool
+    previous: PreviousCrawl | None
+    known: set[str]
+    fetched: set[str]
+
+
+def _prepare(Session, registry: Registry, chosen: list[str], incremental: bool,
+             join: Callable[[Callable[[], tuple[int, bool]]], tuple[int, bool]] | None = None) -> _Start:
+    """Departments synced, the run opened (or joined), and what the spider needs from the store."""
+    with Session() as session:
+        sync_departments(session, registry)
+
+        def opened() -> tuple[int, bool]:
+            run, resumed = open_run(session, registry, chosen)
+            return run.id, resumed
+
+        run_id, resumed = join(opened) if join else opened()
+        prev_run = previous_run(session, chosen, exclude=run_id) if incremental else None
+        previous = load_previous(session, prev_run) if prev_run else None
+        known = set(session.scalars(select(m.UrlCheck.url).where(m.UrlCheck.run_id == run_id)))
+        fetched = set(session.scalars(select(m.Document.url).where(m.Document.run_id == run_id,
+                                                                   m.Document.fetched.is_(True))))
+    return _Start(run_id, resumed, previous, known, fetched)
+
+
 def crawl(registry: Registry, db_url: str | None = None, *, departments: list[str] | None = None, fast: bool = False,
           overrides: dict[str, Any] | None = None, on_crawler: Callable[[Any], None] | None = None,
-          incremental: bool = True) -> CrawlSummary:
+          incremental: bool = True, distributed: str | None = None) -> CrawlSummary:
     """Crawl the registry's departments into a new run (or resume an interrupted one).
 
     With `incremental`, what the last completed run of these departments saw is reused where the site
     says it is unchanged (conditional requests, unchanged first list pages, recent link checks).
+    With `distributed` (a Redis URL), this process is one worker of the run: every worker started with
+    the same registry, departments and database joins the same run (crawler.distributed).
     """
     db_url = database_url(db_url)
     settings = build_settings(db_url, fast=fast, overrides=overrides)
     CrawlConfig.from_settings(settings)  # refuse bad settings before anything is written
+    chosen = sorted(departments or [d.id for d in registry.departments])
+    if distributed:
+        return _crawl_shared(registry, db_url, distributed, chosen, settings, fast=fast, overrides=overrides,
+                             on_crawler=on_crawler, incremental=incremental)
     engine = make_engine(db_url)
     upgrade(engine)
     Session = session_factory(engine)
-    chosen = sorted(departments or [d.id for d in registry.departments])
-    with Session() as session:
-        sync_departments(session, registry)
-        run, resumed = open_run(session, registry, chosen)
-        prev_run = previous_run(session, chosen, exclude=run.id) if incremental else None
-        previous = load_previous(session, prev_run) if prev_run else None
-        known = set(session.scalars(select(m.UrlCheck.url).where(m.UrlCheck.run_id == run.id)))
-        fetched = set(session.scalars(select(m.Document.url).where(m.Document.run_id == run.id,
-                                                                   m.Document.fetched.is_(True))))
-        run_id = run.id
+    start = _prepare(Session, registry, chosen, incremental)
+    crawler = _run_spider(settings, registry, start, chosen, Claims(restored={URL: start.known}), on_crawler)
+    stats = _plain_stats(crawler)
+    status = "completed" if stats.get("finish_reason") == "finished" else "interrupted"
+    _finish(Session, start, status, stats, settings)
+    engine.dispose()
+    return CrawlSummary(run_id=start.run_id, status=status, resumed=start.resumed, stats=stats)
 
+
+def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[str], settings: Settings, *,
+                  fast: bool, overrides: dict[str, Any] | None, on_crawler, incremental: bool) -> CrawlSummary:
+    """One worker of a distributed run: join it, crawl from the shared frontier, and finalize the run when
+    this is the last worker to leave."""
+    from crawler import distributed  # Redis only when distributed
+
+    engine = make_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        raise distributed.DistributedError(
+            "--distributed: 多个抓取进程须共用一个 PostgreSQL 数据库（--db postgresql://…）；"
+            "SQLite 数据库文件不能由多台机器共同写入")
+    client = distributed.connect(redis_url)
+    join_key = _join_key(engine, registry, chosen, settings.get("ZWGK_REDIS_PREFIX") or "zwgk")
+    Session = session_factory(engine)
+    with distributed.run_lock(client, join_key):  # one migration, one run, one session for workers started together
+        upgrade(engine)
+        holder: list[distributed.SharedRun] = []
+
+        def join(opened):
+            holder.append(distributed.join(client, join_key, opened))
+            return holder[0].run_id, holder[0].resumed
+
+        start = _prepare(Session, registry, chosen, incremental, join)
+    shared = holder[0]
+    log.info("worker %s joined crawl run #%d", shared.worker, shared.run_id)
+    settings = build_settings(db_url, fast=fast, overrides=overrides, profile=shared.settings(redis_url))
+    crawler = _run_spider(settings, registry, start, chosen,
+                          distributed.RedisClaims(shared, restored={URL: start.known}), on_crawler,
+                          attach=lambda c: distributed.WorkerSignals(c, shared))
+    stats = _plain_stats(crawler)
+    finished = stats.get("finish_reason") == "finished"
+    with distributed.run_lock(client, join_key):
+        departure = shared.leave(stats, lost=not finished)
+        if not departure.last:
+            engine.dispose()
+            return CrawlSummary(run_id=start.run_id, status="joined" if finished else "interrupted",
+                                resumed=start.resumed, stats=stats)
+        if departure.lost:
+            log.warning("workers stopped with work in hand: %s; the run is left interrupted", ", ".join(departure.lost))
+        status = "completed" if finished and not departure.lost else "interrupted"
+        merged = distributed.merge_stats(departure.stats, shared.worker)
+        merged["zwgk/workers_lost"] = list(departure.lost)
+        _finish(Session, start, status, merged, settings)
+        distributed.end_session(client, join_key, shared)
+    engine.dispose()
+    return CrawlSummary(run_id=start.run_id, status=status, resumed=start.resumed, stats=merged)
+
+
+def _join_key(engine, registry: Registry, chosen: list[str], prefix: str) -> str:
+    """Workers of one run: same registry, same departments, same database (whatever host name each
+    machine uses for it)."""
+    with engine.connect() as conn:
+        where = conn.execute(text("SELECT current_database(), current_schema()")).one()
+    digest = hashlib.sha256("\n".join([registry.sha256, ",".join(chosen), *map(str, where)]).encode()).hexdigest()
+    return f"{prefix}:crawl:{digest[:20]}"
+
+
+def _run_spider(settings: Settings, registry: Registry, start: _Start, chosen: list[str], claims: Claims,
+                on_crawler, attach: Callable[[Any], Any] | None = None):
     process = CrawlerProcess(settings)  # configures logging
     if settings.get("LOG_LEVEL") not in ("DEBUG", "INFO"):
         # unreachable targets are findings; Scrapy would also log them as errors with tracebacks
@@ -97,28 +197,33 @@ def crawl(registry: Registry, db_url: str | None = None, *, departments: list[st
                      "scrapy.core.downloader.handlers.http11"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
     crawler = process.create_crawler(DisclosureSpider)
+    if attach:
+        attach(crawler)
     if on_crawler:
         on_crawler(crawler)
-    process.crawl(crawler, registry=registry, run_id=run_id, departments=chosen, known_urls=known,
-                  fetched_documents=fetched, previous=previous)
+    process.crawl(crawler, registry=registry, run_id=start.run_id, departments=chosen, known_urls=start.known,
+                  fetched_documents=start.fetched, previous=start.previous, claims=claims)
     process.start()
+    return crawler
 
-    stats = {k: _plain(v) for k, v in (crawler.stats.get_stats() or {}).items()}
-    reason = stats.get("finish_reason")
-    status = "completed" if reason == "finished" else "interrupted"
+
+def _plain_stats(crawler) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in (crawler.stats.get_stats() or {}).items()}
+
+
+def _finish(Session, start: _Start, status: str, stats: dict[str, Any], settings: Settings) -> None:
+    """Carry unchanged rows over (completed runs), derive column figures, record status and stats."""
     with Session() as session:
-        run = session.get(m.CrawlRun, run_id)
-        carried = carry_forward(session, run_id) if status == "completed" else 0
-        finalize_run(session, run_id)
-        stats["zwgk/incremental/previous_run"] = previous.run_id if previous else None
+        run = session.get(m.CrawlRun, start.run_id)
+        carried = carry_forward(session, start.run_id) if status == "completed" else 0
+        finalize_run(session, start.run_id)
+        stats["zwgk/incremental/previous_run"] = start.previous.run_id if start.previous else None
         stats["zwgk/incremental/carry_marks"] = carried
         # an official audit may override robots.txt; the run records which rule applied
         stats["zwgk/robots_txt_obeyed"] = settings.getbool("ROBOTSTXT_OBEY")
         run.status, run.finished_at = status, clock.now()
         run.stats = {**(run.stats or {}), **stats}
         session.commit()
-    engine.dispose()
-    return CrawlSummary(run_id=run_id, status=status, resumed=resumed, stats=stats)
 
 
 def _plain(value: Any) -> Any:

@@ -97,7 +97,10 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
           full: bool = typer.Option(False, "--full", help="完整抓取：不沿用上次抓取中未变化的内容"),
           ignore_robots: bool = typer.Option(False, "--ignore-robots",
                                              help="正式检查时不受 robots.txt 限制（记录在抓取批次中）"),
-          setting: list[str] = typer.Option([], "--set", "-s", help="覆盖抓取设置 NAME=VALUE（可重复），如 -s ZWGK_MAX_PAGES_PER_DEPARTMENT=2000")):
+          setting: list[str] = typer.Option([], "--set", "-s", help="覆盖抓取设置 NAME=VALUE（可重复），如 -s ZWGK_MAX_PAGES_PER_DEPARTMENT=2000"),
+          distributed: Optional[str] = typer.Option(None, "--distributed", envvar="ZWGK_REDIS_URL",
+                                                    help="分布式抓取：各机器上的抓取进程通过该 Redis（redis://主机:端口/库号）"
+                                                         "共同完成同一抓取批次，须共用一个 PostgreSQL 数据库")):
     """抓取各单位的政务公开专栏：栏目、信息、附件、链接，并检查每个链接。"""
     from scheduler.jobs import crawl_job
 
@@ -122,9 +125,11 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
         overrides["DOWNLOAD_DELAY"] = delay
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = False
-    summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides, incremental=not full)
+    # a bad Redis URL, Redis unreachable, SQLite with --distributed: CrawlSettingsError, one line in main()
+    summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides, incremental=not full,
+                                   distributed=distributed)
     _print_crawl(summary)
-    if summary.status != "completed":
+    if summary.status not in ("completed", "joined"):
         raise typer.Exit(130)
     errors = sum(v for k, v in summary.stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
     if errors:  # a defect of ours, not of the site: say so, and fail the command
@@ -132,7 +137,7 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
         raise typer.Exit(1)
 
 
-def _crawl_with_progress(crawl_job, registry, departments, fast, overrides, *, incremental=True):
+def _crawl_with_progress(crawl_job, registry, departments, fast, overrides, *, incremental=True, distributed=None):
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from scrapy import signals
 
@@ -148,15 +153,20 @@ def _crawl_with_progress(crawl_job, registry, departments, fast, overrides, *, i
             crawler.signals.connect(on_response, signal=signals.response_received, weak=False)
 
         return crawl_job(registry, state.db, departments=list(departments) or None, fast=fast, overrides=overrides,
-                         on_crawler=hook, incremental=incremental)
+                         on_crawler=hook, incremental=incremental, distributed=distributed)
 
 
 def _print_crawl(summary) -> None:
     s = summary.stats
-    word = {"completed": "完成", "interrupted": "已中断（再次运行同一命令将继续本批次，不会产生重复记录）"}
+    word = {"completed": "完成", "interrupted": "已中断（再次运行同一命令将继续本批次，不会产生重复记录）",
+            "joined": "本进程的抓取已完成，批次由最后结束的抓取进程收尾（本行为本进程的数字）"}
+    workers = s.get("zwgk/workers") or {}
+    shared = f"，共 {len(workers)} 个抓取进程" if workers else ""
     out.print(f"抓取批次 #{summary.run_id}{'（续抓）' if summary.resumed else ''}：{word.get(summary.status, summary.status)}；"
               f"请求 {s.get('downloader/request_count', 0)} 次，检查链接 {s.get('zwgk/links/checked', 0)} 个，"
-              f"不可用 {s.get('zwgk/urls/broken', 0)} 个")
+              f"不可用 {s.get('zwgk/urls/broken', 0)} 个{shared}")
+    for name, share in sorted(workers.items()):
+        out.print(f"  抓取进程 {name}：请求 {share.get('requests', 0)} 次，检查链接 {share.get('links_checked', 0)} 个")
 
 
 @app.command()

@@ -36,11 +36,12 @@ def open_session(db_url: str | None, *, migrate: bool = True):
 
 def crawl_job(registry: Registry, db_url: str | None, *, departments: list[str] | None = None, fast: bool = False,
               overrides: dict[str, Any] | None = None, on_crawler: Callable[[Any], None] | None = None,
-              incremental: bool = True):
+              incremental: bool = True, distributed: str | None = None):
+    """Crawl into the database; with `distributed` (a Redis URL) as one worker of a shared run."""
     from crawler.run import crawl  # imports Scrapy and its reactor only when crawling
 
     return crawl(registry, db_url, departments=departments, fast=fast, overrides=overrides, on_crawler=on_crawler,
-                 incremental=incremental)
+                 incremental=incremental, distributed=distributed)
 
 
 def check_job(registry: Registry | None, db_url: str | None, *, as_of: date | None = None,

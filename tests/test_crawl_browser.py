@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from store import models as m
 from store.db import make_engine, session_factory
@@ -115,3 +115,46 @@ def test_challenge_js_list_and_bot_walls(tmp_path, zwgk):
     assert checks[f"{wall.base_url}/slow-down"].verdict == "ok"
     broken = sorted(f["url"] for f in found if f["check"] == "links.broken")
     assert broken == [f"{b}/waf/zwgk/gone.html"]
+
+
+def test_an_earned_challenge_cookie_is_reused_until_the_site_rejects_it(tmp_path, zwgk):
+    """A re-crawl first tries the cookie the last run's browser earned: no browser while the site accepts
+    it; once the site wants a new one, the challenge is solved again and nothing is lost."""
+    token = {"value": "ok-42"}
+    script = CHALLENGE.replace('"waf_token=ok-" + (6 * 7)', '"waf_token=" + "TOKEN"')
+
+    def rotating(seen: Seen, body: Reply) -> Reply:
+        if f"waf_token={token['value']}" not in seen.headers.get("cookie", ""):
+            return Reply(status=412, body=script.replace("TOKEN", token["value"]).encode(), content_type="text/html; charset=utf-8")
+        return body
+
+    doc = "<html><body><h1>{t}</h1><p>发布日期：2026-11-10</p></body></html>"
+    routes = {"/waf/zwgk/": lambda s: rotating(s, html(WAF_LIST)),
+              "/waf/zwgk/t1.html": lambda s: rotating(s, html(doc.format(t="关于开展安全生产检查的通知"))),
+              "/waf/zwgk/t2.html": lambda s: rotating(s, html(doc.format(t="关于公布第一批示范单位名单的公告")))}
+    with MockServer(routes) as site:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text("region: 测试市\ncatalogs: [municipal-department]\ndepartments:\n"
+                         f"  - {{id: waf, name: 测试验证局, kind: department, catalog: municipal-department,"
+                         f" url: '{site.base_url}/waf/zwgk/'}}\n", encoding="utf-8")
+        db = f"sqlite:///{tmp_path / 'z.db'}"
+        stats = []
+        for rotate in (False, False, True):
+            if rotate:
+                token["value"] = "renewed-7"
+            result = zwgk("--db", db, "crawl", str(sites), "--fast")
+            assert result.code == 0, result.stderr
+            with session_factory(make_engine(db))() as s:
+                run = s.scalars(select(m.CrawlRun).order_by(m.CrawlRun.id.desc())).first()
+                fetched = s.scalar(select(func.count()).select_from(m.Document)
+                                   .where(m.Document.run_id == run.id, m.Document.fetched.is_(True)))
+                stats.append((run.stats.get("zwgk/challenge/solved", 0), run.stats.get("zwgk/challenge/seen", 0),
+                              run.stats.get("zwgk/browser/started", False), fetched))
+    first, reused, renewed = stats
+    assert first[0] == 1 and first[3] == 2  # solved in the browser, both documents read
+    assert reused[:3] == (0, 0, False)  # the earned cookie passed: no challenge, no browser at all
+    assert renewed[0] == 1 and renewed[1] >= 1  # rejected: solved again…
+    with session_factory(make_engine(db))() as s:
+        last = s.scalars(select(m.CrawlRun).order_by(m.CrawlRun.id.desc())).first()
+        checks = {c.url: c.verdict for c in s.scalars(select(m.UrlCheck).where(m.UrlCheck.run_id == last.id))}
+    assert checks[f"{site.base_url}/waf/zwgk/"] == "ok"  # …and the column read, not reported blocked

@@ -7,6 +7,7 @@ a plain request, reusing the cookies the browser earned.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from crawler.spiders._meta import own_meta
 from store import clock
 
 CHALLENGE_WAIT_SECONDS = 20.0
+COOKIES_STAT = "zwgk/challenge/cookies"
 CHALLENGE_ATTEMPTS = 2  # a browser that stumbles once (a slow machine, a crashed page) gets a second go
 
 
@@ -31,6 +33,20 @@ class BrowserMixin:
         self._solving: dict[str, list[Request]] = {}   # host -> requests parked until it is solved
         self._unsolvable: set[str] = set()
         self._solve_attempts: dict[str, int] = {}
+        self._reused: dict[str, dict[str, str]] = {}    # host -> cookies a previous run earned, sent on trial
+
+    def reuse_cookies(self, host: str, cookies: dict[str, str]) -> dict[str, str]:
+        """Cookies an earlier run's browser earned for `host`, to send with this run's first request there:
+        while the site still accepts them, no browser is needed. Rejected, they are solved anew."""
+        self._reused[host] = cookies
+        self._record_cookies(host, cookies)
+        return cookies
+
+    def _record_cookies(self, host: str, cookies: dict[str, str]) -> None:
+        # kept in the run's stats (JSON), where the next incremental run finds them (crawler.incremental)
+        kept = json.loads(self.crawler.stats.get_value(COOKIES_STAT) or "{}")
+        kept[host] = cookies
+        self.crawler.stats.set_value(COOKIES_STAT, json.dumps(kept, ensure_ascii=False, sort_keys=True))
 
     def browser_meta(self, **extra: Any) -> dict[str, Any]:
         return {"playwright": True, "playwright_context": "zwgk", **extra}
@@ -68,6 +84,8 @@ class BrowserMixin:
         retry = request.replace(dont_filter=True, meta={**own_meta(meta), "zwgk_challenge_tries": tries + 1})
         if host in self._solved:
             return iter([retry.replace(cookies=self._solved[host])])
+        if self._reused.pop(host, None) is not None:  # the old cookies no longer pass: solve as if new
+            self.crawler.stats.inc_value("zwgk/challenge/cookies_expired")
         if host in self._solving:
             self._solving[host].append(retry)
             return iter([])
@@ -78,9 +96,11 @@ class BrowserMixin:
         self._solve_attempts[host] = self._solve_attempts.get(host, 0) + 1
         self.logger.info("anti-bot challenge on %s: solving it in the browser (attempt %d)", host,
                          self._solve_attempts[host])
+        # zwgk_local: the requests parked for this host wait in this process, and the cookies the browser
+        # earns are this process's; a distributed scheduler keeps the request here (crawler.distributed)
         return Request(url, callback=self._challenge_page, errback=self._challenge_error, dont_filter=True,
                        priority=10, meta=self.browser_meta(playwright_include_page=True, handle_httpstatus_all=True,
-                                                           zwgk_host=host))
+                                                           zwgk_host=host, zwgk_local=True))
 
     def _not_solved(self, host: str, url: str) -> list[Request]:
         """Try the browser once more, or give up: the parked requests go out and are judged 'blocked'."""
@@ -115,6 +135,7 @@ class BrowserMixin:
                 yield request
             return
         self._solved[host] = cookies
+        self._record_cookies(host, cookies)
         self.crawler.stats.inc_value("zwgk/challenge/solved")
         for request in self._solving.pop(host, []):
             yield request.replace(cookies=cookies)
@@ -132,7 +153,8 @@ class BrowserMixin:
             return None
         self.crawler.stats.inc_value("zwgk/render/list_pages")
         meta = {k: v for k, v in own_meta(response.meta).items() if k not in ("zwgk_url", "zwgk_cb", "zwgk_render")}
-        return self._page(response.meta["zwgk_url"], getattr(self, response.meta["zwgk_cb"]), zwgk_render=True, **meta)
+        return self._page(response.meta["zwgk_url"], getattr(self, response.meta["zwgk_cb"]), refetch=True,
+                          zwgk_render=True, **meta)
 
 
 async def _wait_for_clearance(page) -> dict[str, str]:

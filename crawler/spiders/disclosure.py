@@ -7,15 +7,16 @@ every chain is recorded and loops are told apart from other failures.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response
 
+from crawler.claims import DOCUMENT, URL, Claims, column_kind, pages_counter
 from crawler.config import CrawlConfig
 from crawler.profiles import load_profile
 from crawler.incremental import PreviousCrawl
@@ -43,9 +44,6 @@ class _Dept:
     url: str
     scope: tuple[str, str]
     render: str = "auto"  # always | auto | never: from the department's crawler profile
-    pages: int = 0
-    capped: bool = False
-    columns: set[str] = field(default_factory=set)
 
 
 class DisclosureSpider(BrowserMixin, scrapy.Spider):
@@ -53,7 +51,7 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
 
     def __init__(self, registry: Registry, run_id: int, departments: list[str] | None = None,
                  known_urls: set[str] | None = None, fetched_documents: set[str] | None = None,
-                 previous: PreviousCrawl | None = None, **kwargs: Any):
+                 previous: PreviousCrawl | None = None, claims: Claims | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.previous = previous
         self.registry = registry
@@ -61,14 +59,15 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         wanted = set(departments or [])
         self.departments = {d.id: _Dept(d.id, d.url, scope_prefix(d.url), load_profile(d.profile).render)
                             for d in registry.departments if not wanted or d.id in wanted}
-        # URLs whose outcome is (being) recorded in this run; restored from the store on resume
-        self._claimed: set[str] = set(known_urls or ())
-        # documents taken on as documents (read, or carried over); kept apart from _claimed so that a page
-        # first met as a related link from another column is still read when its own column lists it
-        self._documents: set[str] = set()
+        # URL claims: outcomes (being) recorded in this run, restored from the store on resume; document
+        # claims: pages taken on as documents (read, or carried over), kept apart so that a page first met
+        # as a related link from another column is still read when its own column lists it; column claims
+        # per department; page budgets per department. Shared between workers when distributed.
+        self.claims = claims if claims is not None else Claims(restored={URL: known_urls or ()})
         self._fetched_docs: set[str] = set(fetched_documents or ())
         self._bytes_read: dict[int, int] = {}
         self._init_browser()
+        self._page_hosts = {dept.scope[0] for dept in self.departments.values()}
         self._loopback_ok = any(address_class(urlsplit(d.url).hostname) == "loopback" for d in registry.departments)
 
     @classmethod
@@ -76,25 +75,31 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = CrawlConfig.from_settings(crawler.settings)
         crawler.signals.connect(spider._on_bytes, signal=signals.bytes_received)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     # --- start ----------------------------------------------------------------------------------
 
     async def start(self):
         for dept in self.departments.values():
-            yield self._page(dept.url, self.parse_column, zwgk_dept=dept.id, zwgk_column=column_key(dept.url),
-                             zwgk_parent=None, zwgk_depth=0, zwgk_first=True, zwgk_name=None)
+            self.claims.first(URL, dept.url)  # its outcome comes with the root page
+            root = self._page(dept.url, self.parse_column, zwgk_dept=dept.id, zwgk_column=column_key(dept.url),
+                              zwgk_parent=None, zwgk_depth=0, zwgk_first=True, zwgk_name=None)
+            earned = self.previous.cookies.get(dept.scope[0]) if self.previous else None
+            yield root.replace(cookies=self.reuse_cookies(dept.scope[0], earned)) if earned else root
         for feed in self.registry.sites.upstream:
             yield self._page(feed.url, self.parse_upstream_list, zwgk_upstream=feed.id, zwgk_first=True)
 
-    def _page(self, url: str, callback, **meta: Any) -> scrapy.Request:
+    def _page(self, url: str, callback, *, refetch: bool = False, **meta: Any) -> scrapy.Request:
+        """A page request. A first fetch goes through the dupefilter (see crawler.claims); a `refetch` of
+        a page already fetched (a browser re-render) does not."""
         dept = self.departments.get(meta.get("zwgk_dept", ""))
         render = meta.get("zwgk_render") or (dept is not None and dept.render == "always")
         headers = {}
         if self.previous and meta.get("zwgk_first") and callback == self.parse_column and not render:
             etag, modified = self.previous.validators.get(url, (None, None))
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-        return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, headers=headers,
+        return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=refetch, headers=headers,
                               meta={
             "zwgk_url": url, "zwgk_cb": callback.__name__, "zwgk_page": True, **PAGE_META,
             "zwgk_read_limit": self.config.page_maxsize, **meta,
@@ -123,7 +128,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 yield self._outcome(meta, Verdict("skipped", "private_address"), chain=chain, final=target)
                 return
             method = "GET" if response.status == 303 else response.request.method
-            yield response.request.replace(url=target, method=method, meta={**own_meta(meta), "zwgk_chain": chain})
+            yield response.request.replace(url=target, method=method, dont_filter=True,
+                                           meta={**own_meta(meta), "zwgk_chain": chain})
             return
         if self.config.snapshots:
             yield self._snapshot(response)
@@ -198,9 +204,14 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         unchanged = meta["zwgk_first"] and self.previous is not None and self.previous.list_unchanged(
             column, [(i.url, i.title, i.date) for i in listing.items])
         if meta["zwgk_first"]:
-            yield ColumnItem(department_id=dept.id, url=column, name=meta["zwgk_name"] or listing.title or "（未命名栏目）",
-                             parent_url=meta["zwgk_parent"], depth=meta["zwgk_depth"], page_url=meta["zwgk_url"],
-                             page_count=1 + len(listing.page_urls), note=None if listing.items else listing.note)
+            meta["zwgk_column_row"] = dict(
+                department_id=dept.id, url=column, name=meta["zwgk_name"] or listing.title or "（未命名栏目）",
+                parent_url=meta["zwgk_parent"], depth=meta["zwgk_depth"], page_url=meta["zwgk_url"],
+                page_count=1 + len(listing.page_urls), note=None if listing.items else listing.note)
+        if meta.get("zwgk_column_row"):
+            # on every list page, not only the first: another worker may read a later page, and its list
+            # entries need the column row in its own writes (identical values: an idempotent upsert)
+            yield ColumnItem(**meta["zwgk_column_row"])
         if unchanged:  # the newest entries are the ones we have: the later pages are too
             self.crawler.stats.inc_value("zwgk/incremental/columns_unchanged")
             yield CarryItem(kind="column", url=column, from_run=self.previous.run_id)
@@ -210,7 +221,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 if self._count_page(dept, url):
                     yield self._page(url, self.parse_column, zwgk_dept=dept.id, zwgk_column=column,
                                      zwgk_parent=meta["zwgk_parent"], zwgk_depth=meta["zwgk_depth"], zwgk_first=False,
-                                     zwgk_name=None, zwgk_render=meta.get("zwgk_render", False))
+                                     zwgk_name=None, zwgk_render=meta.get("zwgk_render", False),
+                                     zwgk_column_row=meta["zwgk_column_row"])
         item_urls = set()
         for entry in listing.items:
             item_urls.add(entry.url)
@@ -227,41 +239,40 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 if meta["zwgk_depth"] + 1 > self.config.max_column_depth:
                     continue
                 key = column_key(nav.url)
-                dept.columns.add(key)
-                self._claimed.add(nav.url)
+                if not self.claims.first(column_kind(dept.id), key):
+                    continue
                 if self._count_page(dept, nav.url):
+                    self.claims.first(URL, nav.url)  # its outcome comes with the column page
                     yield self._page(nav.url, self.parse_column, zwgk_dept=dept.id, zwgk_column=key, zwgk_parent=column,
                                      zwgk_depth=meta["zwgk_depth"] + 1, zwgk_first=True, zwgk_name=nav.name or None)
 
     def _is_column_candidate(self, dept: _Dept, url: str, item_urls: set[str]) -> bool:
-        return (in_scope(url, dept.scope) and url not in item_urls and column_key(url) not in dept.columns
+        return (in_scope(url, dept.scope) and url not in item_urls
                 and column_key(url) != column_key(dept.url) and not looks_like_document(url)
                 and not looks_like_attachment(url, "") and not is_trap(url))
 
     def _count_page(self, dept: _Dept, url: str) -> bool:
-        if dept.pages >= self.config.max_pages_per_department:
-            if not dept.capped:
-                dept.capped = True
-                self.crawler.stats.inc_value("zwgk/departments/capped")
-                self.logger.warning("department %s reached the page cap (%d)", dept.id, dept.pages)
-            return False
-        dept.pages += 1
-        return True
+        limit = self.config.max_pages_per_department
+        taken = self.claims.count(pages_counter(dept.id))
+        if taken == limit + 1:  # the first refusal, wherever it happens
+            self.crawler.stats.inc_value("zwgk/departments/capped")
+            self.logger.warning("department %s reached the page cap (%d)", dept.id, limit)
+        return taken <= limit
 
     def _document_or_check(self, dept: _Dept, url: str, title: str) -> Iterator[Any]:
         """A list entry is fetched as a document page when it is an HTML page of the department's host;
         a file (PDF, archive…) or an off-site page is only checked as a link."""
         same_host = urlsplit(url).netloc.lower() == dept.scope[0]
         if same_host and not looks_like_attachment(url, title) and not is_trap(url):
-            if url in self._fetched_docs or url in self._documents or column_key(url) in dept.columns:
-                return  # already taken on as a document, or it is a column (a hub page lists sub-columns)
-            self._documents.add(url)
+            if url in self._fetched_docs or self.claims.taken(column_kind(dept.id), column_key(url)):
+                return  # read before this run was resumed, or it is a column (a hub page lists sub-columns)
+            if not self.claims.first(DOCUMENT, url):
+                return  # already taken on as a document
+            self.claims.first(URL, url)  # its outcome comes with the document page (or is carried)
             if self.previous and url in self.previous.documents:  # read last time: take it over
-                self._claimed.add(url)
                 yield CarryItem(kind="document", url=url, from_run=self.previous.run_id)
                 yield from self._document_links(dept.id, url)
                 return
-            self._claimed.add(url)
             if self._count_page(dept, url):
                 yield self._page(url, self.parse_document, zwgk_dept=dept.id)
         else:
@@ -311,15 +322,25 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                                  message=_page_problem(response, verdict), at=clock.now())
             return
         listing = parse_list_page(page, response.url, today=clock.today())
-        if meta["zwgk_first"]:
+        feed = meta["zwgk_upstream"]
+        if meta["zwgk_first"] and self.previous and self.previous.feed_unchanged(
+                feed, [(i.url, i.title, i.date) for i in listing.items]):
+            # its newest entries are the ones we have: the later pages are too, as they were last time
+            self.crawler.stats.inc_value("zwgk/incremental/feeds_unchanged")
+            for url in listing.page_urls[: self.config.max_list_pages]:  # not fetched: outcome and copy kept
+                yield CarryItem(kind="page", url=url, from_run=self.previous.run_id)
+            yield from self._carry_feed(feed, {i.url for i in listing.items})
+        elif meta["zwgk_first"]:
             for url in listing.page_urls[: self.config.max_list_pages]:
-                yield self._page(url, self.parse_upstream_list, zwgk_upstream=meta["zwgk_upstream"], zwgk_first=False)
+                yield self._page(url, self.parse_upstream_list, zwgk_upstream=feed, zwgk_first=False)
         for entry in listing.items:
             yield DocumentItem(url=entry.url, title=entry.title, upstream_id=meta["zwgk_upstream"],
                                list_date=entry.date, first_seen_at=clock.now())
-            if entry.url not in self._documents and entry.url not in self._fetched_docs:
-                self._documents.add(entry.url)
-                self._claimed.add(entry.url)
+            if entry.url not in self._fetched_docs and self.claims.first(DOCUMENT, entry.url):
+                self.claims.first(URL, entry.url)
+                if self.previous and entry.url in self.previous.documents:  # an upstream page does not change
+                    yield CarryItem(kind="document", url=entry.url, from_run=self.previous.run_id)
+                    continue
                 yield self._page(entry.url, self.parse_document, zwgk_upstream=meta["zwgk_upstream"])
 
     # --- link checks ----------------------------------------------------------------------------
@@ -332,10 +353,17 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                            is_attachment=looks_like_attachment(url, text or ""))
             yield from self._check(url, {"zwgk_dept": dept_id, "zwgk_source": source})
 
-    def _check(self, url: str, meta: dict[str, Any]) -> Iterator[Any]:
-        if url in self._claimed:
+    def _check(self, url: str, meta: dict[str, Any], *, due: bool = False) -> Iterator[Any]:
+        """One check per link target. A target that may yet be read as a page of the crawl (a page on a
+        department's host) is held back until the crawl has nothing else to do: by then it was read as a
+        document or column page (whose fetch records its outcome), or it is checked. Checked at once, it
+        would be fetched a second time whenever a list page named it as a document later: how often a
+        page is fetched would depend on the order the pages happen to be read in."""
+        if not due and self._may_be_page(url):
+            self.claims.defer(url, {k: meta.get(k) for k in ("zwgk_dept", "zwgk_source")})
             return
-        self._claimed.add(url)
+        if not self.claims.first(URL, url):
+            return
         if self.previous and self.previous.recently_checked(url, clock.now(), self.config.recheck_after):
             yield CarryItem(kind="check", url=url, from_run=self.previous.run_id)
             return
@@ -344,14 +372,37 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield self._outcome(base, Verdict("skipped", "private_address"))
             return
         self.crawler.stats.inc_value("zwgk/links/checked")
-        if looks_like_attachment(url, ""):  # a file: HEAD first, GET only when HEAD is refused or says too little
+        if meta.get("zwgk_dept") and classify_file(url, None, None, b"").kind in TEXT_KINDS:
+            # a department's Word/Excel/PDF/text file is read in full for the privacy scan anyway: one GET
+            # (capped) checks, sniffs and scans it, instead of HEAD, then GET for the scan
+            yield self._get_check(url, base, read=self.config.attachment_maxsize)
+        elif looks_like_attachment(url, ""):  # a file: HEAD first, GET only when HEAD is refused or says too little
             yield scrapy.Request(url, method="HEAD", callback=self._dispatch, errback=self._failed, dont_filter=True,
                                  meta={**base, "zwgk_method": "HEAD"}, priority=-1)
         else:  # a page: a HEAD cannot tell a soft 404, so read the start of the body at once
             yield self._get_check(url, base)
 
-    def _get_check(self, url: str, meta: dict[str, Any]) -> scrapy.Request:
-        read = PAGE_BYTES if not looks_like_attachment(url, "") else SNIFF_BYTES
+    def _may_be_page(self, url: str) -> bool:
+        host = urlsplit(url).netloc.lower()
+        return (host in self._page_hosts and not looks_like_attachment(url, "") and not is_trap(url)
+                and urlsplit(url).scheme in ("http", "https"))
+
+    def _on_idle(self, spider) -> None:
+        """Nothing in hand: send the held-back link checks now due; keep open while the run is not over."""
+        due, finished = self.claims.idle()
+        if due:  # through a callback, so that carried or refused checks become items like any others
+            self.crawler.engine.crawl(scrapy.Request("data:,", callback=self._release_checks, dont_filter=True,
+                                                     meta={"zwgk_due": due, "zwgk_local": True}))
+        if due or not finished:
+            raise DontCloseSpider
+
+    def _release_checks(self, response: Response) -> Iterator[Any]:
+        for url, meta in response.meta["zwgk_due"]:
+            yield from self._check(url, {k: v for k, v in meta.items() if v is not None}, due=True)
+
+    def _get_check(self, url: str, meta: dict[str, Any], read: int | None = None) -> scrapy.Request:
+        if read is None:
+            read = PAGE_BYTES if not looks_like_attachment(url, "") else SNIFF_BYTES
         return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, priority=-1,
                               meta={**meta, "zwgk_method": "GET", "zwgk_read_limit": read, "zwgk_chain": []})
 
@@ -384,20 +435,30 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         yield from self._carried_documents_checks(dept, column)
         # its sub-columns were found on the page we did not download: visit them from what we knew
         for child, page_url, name in prev.children.get(column, []):
-            if child in dept.columns or meta["zwgk_depth"] + 1 > self.config.max_column_depth:
+            if meta["zwgk_depth"] + 1 > self.config.max_column_depth or not self.claims.first(column_kind(dept.id), child):
                 continue
-            dept.columns.add(child)
-            self._claimed.add(page_url)
+            self.claims.first(URL, page_url)
             if self._count_page(dept, page_url):
                 yield self._page(page_url, self.parse_column, zwgk_dept=dept.id, zwgk_column=child, zwgk_parent=column,
                                  zwgk_depth=meta["zwgk_depth"] + 1, zwgk_first=True, zwgk_name=name)
 
+    def _carry_feed(self, feed: str, on_first_page: set[str]) -> Iterator[Any]:
+        """The entries of an unchanged feed's later pages, as the last run listed and read them."""
+        for url, (title, day) in self.previous.feeds.get(feed, {}).items():
+            if url in on_first_page or not self.claims.first(DOCUMENT, url):
+                continue
+            self.claims.first(URL, url)
+            yield DocumentItem(url=url, title=title, upstream_id=feed, list_date=day, first_seen_at=clock.now())
+            if url in self.previous.documents:
+                yield CarryItem(kind="document", url=url, from_run=self.previous.run_id)
+            else:  # listed, but not read last time: read it now
+                yield self._page(url, self.parse_document, zwgk_upstream=feed)
+
     def _carried_documents_checks(self, dept: _Dept, column: str) -> Iterator[Any]:
         """The link targets of a carried column's documents are still checked (or carried when recent)."""
         for doc_url in self.previous.lists.get(column, {}):
-            if doc_url not in self._documents:
-                self._documents.add(doc_url)
-                self._claimed.add(doc_url)
+            if self.claims.first(DOCUMENT, doc_url):
+                self.claims.first(URL, doc_url)
                 yield from self._document_links(dept.id, doc_url)
 
     def _document_links(self, dept_id: str, doc_url: str) -> Iterator[Any]:
@@ -410,6 +471,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         meta = response.meta
         if "download_stopped" not in response.flags and response.request.method == "GET":
             yield from self._leaks_in(meta, response.body, kind)
+            return
+        if meta.get("zwgk_read_limit", 0) >= self.config.attachment_maxsize:  # already read up to the cap
+            self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
             return
         yield scrapy.Request(response.url, callback=self.parse_scan, errback=self._scan_failed, dont_filter=True,
                              priority=-2, meta={**{k: v for k, v in own_meta(meta).items() if k != "zwgk_read_limit"},
