@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from checks import wording
@@ -19,6 +21,10 @@ from store import models as m
 from store.registry import Registry
 
 log = logging.getLogger(__name__)
+
+
+INSERT_BATCH = 1000  # findings per executemany: memory stays flat however many a check yields
+SQLITE_CACHE_KIB = 256 * 1024  # page cache while checking (bounded: memory stays flat)
 
 
 class NoCrawlError(LookupError):
@@ -52,6 +58,7 @@ def run_checks(session: Session, run: m.CrawlRun, *, as_of: date | None = None, 
     unknown = [c for c in selected if c not in checks]
     if unknown:
         raise KeyError(unknown[0])
+    _reading_many_rows(session)
     ctx = AuditContext(session=session, run=run, as_of=as_of, registry=registry, settings=settings)
     check_run = m.CheckRun(crawl_run_id=run.id, as_of=as_of, started_at=clock.now(), results={},
                            config={"checks": selected, "settings": settings})
@@ -60,39 +67,58 @@ def run_checks(session: Session, run: m.CrawlRun, *, as_of: date | None = None, 
 
     outcomes: list[CheckOutcome] = []
     for check_id in selected:
+        started = time.monotonic()
         outcome = _run_one(session, check_run, ctx, check_id, checks[check_id], settings.get(check_id))
         outcomes.append(outcome)
         check_run.results = {**check_run.results, check_id: {
-            "status": outcome.status.value, "findings": outcome.findings, "error": outcome.error}}
+            "status": outcome.status.value, "findings": outcome.findings, "error": outcome.error,
+            "seconds": round(time.monotonic() - started, 3)}}
         session.commit()
     check_run.finished_at = clock.now()
     session.commit()
     return check_run, outcomes
 
 
+def _reading_many_rows(session: Session) -> None:
+    """Checks read rows scattered over large tables (a department's documents are interleaved with every
+    other's): on SQLite, a page cache of SQLITE_CACHE_KIB for this connection instead of the 2 MB default
+    roughly halves that time at a million documents. PostgreSQL has its shared buffers."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
+
+
 def _run_one(session: Session, check_run: m.CheckRun, ctx: AuditContext, check_id: str, cls, settings) -> CheckOutcome:
+    """Run one check, writing its findings in batches as they come; all of them or none (one transaction)."""
     now = clock.now()
+    written = 0
     try:
         check = cls(settings)
-        rows = [_row(check_run, ctx, check, f, now) for f in check.run(ctx)]
+        rows = (_row(check_run, ctx, check, f, now) for f in check.run(ctx))
+        while batch := list(islice(rows, INSERT_BATCH)):
+            session.execute(insert(m.Finding), batch)
+            written += len(batch)
     except SkipCheck as exc:
-        session.rollback()
+        _undo(session, ctx)
         return CheckOutcome(check_id, Status.SKIPPED, 0, str(exc) or None)
     except CheckConfigError as exc:
-        session.rollback()
+        _undo(session, ctx)
         return CheckOutcome(check_id, Status.ERROR, 0, str(exc))
     except Exception:  # a failing check never stops the others
-        session.rollback()
+        _undo(session, ctx)
         log.exception("check %s failed", check_id)
         return CheckOutcome(check_id, Status.ERROR, 0, traceback.format_exc())
-    session.add_all(rows)
-    session.flush()
-    return CheckOutcome(check_id, Status.FAIL if rows else Status.PASS, len(rows))
+    return CheckOutcome(check_id, Status.FAIL if written else Status.PASS, written)
 
 
-def _row(check_run: m.CheckRun, ctx: AuditContext, check, f, now) -> m.Finding:
+def _undo(session: Session, ctx: AuditContext) -> None:
+    """Drop the failed check's findings; what the context built from expired rows is rebuilt on demand."""
+    session.rollback()
+    ctx.forget()
+
+
+def _row(check_run: m.CheckRun, ctx: AuditContext, check, f, now) -> dict[str, Any]:
     text = wording.render(f)
-    return m.Finding(
+    return dict(
         check_run_id=check_run.id, check=f.check, department_id=f.department, url=f.url, item=f.item,
         severity=(f.severity or check.severity).value, message=text.message, fix=text.fix,
-        evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of)
+        evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of, status="open")

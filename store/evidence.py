@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -113,9 +113,18 @@ def load_snapshot(session: Session, run_id: int, url: str) -> StoredSnapshot | N
 
 def snapshot_reference(session: Session, run_id: int, url: str) -> dict[str, str] | None:
     """{"url", "sha256", "fetched_at"} of a run's snapshot of url, for a finding's evidence (no body read)."""
-    row = session.execute(select(Snapshot.sha256, Snapshot.fetched_at)
-                          .where(Snapshot.run_id == run_id, Snapshot.url == url)).first()
-    return {"url": url, "sha256": row.sha256, "fetched_at": row.fetched_at.isoformat(sep=" ")} if row else None
+    return snapshot_references(session, run_id, [url]).get(url)
+
+
+def snapshot_references(session: Session, run_id: int, urls: Iterable[str], chunk: int = 500
+                        ) -> dict[str, dict[str, str]]:
+    """snapshot_reference() for many URLs in a few queries: url → reference, for the URLs the run stored."""
+    wanted, out = sorted(set(urls)), {}
+    for i in range(0, len(wanted), chunk):
+        for url, digest, fetched_at in session.execute(select(Snapshot.url, Snapshot.sha256, Snapshot.fetched_at).where(
+                Snapshot.run_id == run_id, Snapshot.url.in_(wanted[i:i + chunk]))):
+            out[url] = {"url": url, "sha256": digest, "fetched_at": fetched_at.isoformat(sep=" ")}
+    return out
 
 
 def run_snapshots(session: Session, run_id: int):

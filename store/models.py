@@ -112,7 +112,8 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
         UniqueConstraint("run_id", "url", name="uq_documents_run_url"),
-        Index("ix_documents_run_department", "run_id", "department_id"),
+        # a department's documents in URL order, as the timeliness checks read them (0002)
+        Index("ix_documents_run_department_url", "run_id", "department_id", "url"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -147,7 +148,8 @@ class ListEntry(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    # indexed: the checks look up the columns listing a document (0002)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(Text)
     list_date: Mapped[Optional[date]] = mapped_column(Date)
     page_url: Mapped[str] = mapped_column(UrlType)
@@ -186,7 +188,12 @@ class UrlCheck(Base):
     """The outcome of fetching one URL once in a run (link check, or the crawl's own fetch)."""
 
     __tablename__ = "url_checks"
-    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_url_checks_run_url"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "url", name="uq_url_checks_run_url"),
+        # the few broken / archive targets the link checks start from (0002)
+        Index("ix_url_checks_run_verdict", "run_id", "verdict"),
+        Index("ix_url_checks_run_archive", "run_id", "is_archive"),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)

@@ -9,8 +9,9 @@ import pytest
 from checks import registry as reg
 from checks import wording
 from checks.base import Check, Finding, SkipCheck, Status
-from checks.runner import run_checks
+from checks.runner import INSERT_BATCH, run_checks
 from store import models as m
+from store.evidence import save_snapshot
 from store.writer import RunWriter
 
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -78,6 +79,53 @@ def test_one_finding_per_department_and_target(session):
     check_run, _ = run_checks(session, run, as_of=date(2026, 11, 20), only=["links.broken"])
     found = session.query(m.Finding).filter_by(check_run_id=check_run.id).all()
     assert sorted(f.department_id for f in found) == ["fgw", "jyj"]
+
+
+def test_link_evidence_lists_the_first_pages_and_counts_them_all(session):
+    run = m.CrawlRun(sites_file="s", sites_hash="h", started_at=NOW, departments=["fgw", "jyj"], status="completed")
+    session.add(run)
+    session.commit()
+    w = RunWriter(session, run.id)
+    target = "http://x/gone.pdf"
+    pages = {"fgw": [f"http://x/fgw/p{i:02d}.html" for i in range(25)], "jyj": ["http://x/jyj/a.html"]}
+    for dept, urls in pages.items():
+        for page in reversed(urls):
+            w.link(department_id=dept, source_url=page, target_url=target, anchor="附件", tag="a", is_attachment=True)
+    w.url_check(url=target, verdict="broken", reason="http_404", status=404, checked_at=NOW)
+    w.commit()
+    for url in (target, pages["fgw"][0]):
+        save_snapshot(session, run.id, url=url, final_url=None, status=404, headers={}, body=url.encode(),
+                      fetched_at=NOW)
+    session.commit()
+    check_run, _ = run_checks(session, run, as_of=date(2026, 11, 20), only=["links.broken"])
+    found = {f.department_id: f.evidence for f in session.query(m.Finding).filter_by(check_run_id=check_run.id)}
+    assert [s["page"] for s in found["fgw"]["sources"]] == pages["fgw"][:20] and found["fgw"]["source_count"] == 25
+    assert found["jyj"]["sources"] == [{"page": "http://x/jyj/a.html", "anchor": "附件", "tag": "a"}]
+    assert found["jyj"]["source_count"] == 1
+    assert found["fgw"]["snapshot"]["url"] == target and found["fgw"]["source_snapshot"]["url"] == pages["fgw"][0]
+    assert found["jyj"]["source_snapshot"] is None
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_findings_are_written_in_batches_all_or_nothing(session, temp_checks, fail):
+    count = 2 * INSERT_BATCH + 7
+
+    @temp_checks
+    class Many(Check):
+        """很多问题"""
+        id = "test.many"
+
+        def run(self, ctx):
+            for i in range(count):
+                yield Finding(check=self.id, department="fgw", url=f"http://x/{i}", kind="x")
+            if fail:
+                raise RuntimeError("after the last batch")
+
+    wording.wording("test.many")(lambda f: wording.Text("x", "y"))
+    check_run, [outcome] = run_checks(session, _run(session, []), as_of=date(2026, 11, 20), only=["test.many"])
+    stored = [f.url for f in session.query(m.Finding).filter_by(check_run_id=check_run.id).order_by(m.Finding.id)]
+    assert (outcome.status, outcome.findings) == ((Status.ERROR, 0) if fail else (Status.FAIL, count))
+    assert stored == ([] if fail else [f"http://x/{i}" for i in range(count)])
 
 
 def test_archive_check_uses_sniffed_kind(session):

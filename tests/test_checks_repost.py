@@ -119,3 +119,21 @@ def test_no_upstream_document_is_skipped(build):
     b = build()
     b.doc("本单位信息", published=AS_OF)
     assert b.check("repost.late")[0] is Status.SKIPPED
+
+
+@pytest.mark.parametrize("upstream,title,found", [
+    ("通知公告", "通知公告", True),  # a short upstream title must match whole…
+    ("通知公告", "关于通知公告栏目调整的说明", False),  # …never inside a longer title
+    (UP_TITLE, f"{UP_TITLE}（全文）", True),  # a long one is found inside a longer title
+    (UP_TITLE, f"市政府办公室关于转发{UP_TITLE}的通知", True),
+    # the repost mark is not part of what is searched: "转发关于…" is the title key "关于…"
+    ("发关于加强安全生产工作的意见", "转发关于加强安全生产工作的意见", False),
+    ("关于加强安全生产工作的意见", "转发关于加强安全生产工作的意见", True),
+])
+def test_repost_found_by_whole_or_contained_title_key(build, upstream, title, found):
+    b = build()
+    up = b.doc(upstream, upstream="province", published=UP_AT.date(), at=UP_AT.time())
+    b.doc("本单位其他信息", published=date(2026, 11, 1))
+    b.doc(title, published=date(2026, 11, 10), at=time(15, 0))
+    _, findings = b.check("repost.missing")
+    assert [f.item for f in findings] == ([] if found else [up.url])

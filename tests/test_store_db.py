@@ -71,3 +71,25 @@ def test_writes_are_idempotent_and_finalize_derives_columns(db_url):
         first = s.scalar(select(m.Document).where(m.Document.url.like("%t0.html")))
         assert first.first_seen_at == datetime(2026, 11, 20, 9, 0) and first.column_id == tzgg.id
     engine.dispose()
+
+
+def test_upgrade_from_the_released_schema_keeps_rows_and_adds_the_check_indexes(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    with session_factory(engine)() as s:
+        run = m.CrawlRun(sites_file="s.yaml", sites_hash="h", started_at=datetime(2026, 11, 20), departments=["fgw"])
+        s.add(run)
+        s.flush()
+        s.add(m.Document(run_id=run.id, department_id="fgw", url="http://x/fgw/t1.html", title="通知",
+                         first_seen_at=datetime(2026, 11, 20)))
+        s.commit()
+    upgrade(engine)
+    indexes = {table: {i["name"] for i in inspect(engine).get_indexes(table)}
+               for table in ("documents", "list_entries", "url_checks")}
+    assert "ix_documents_run_department_url" in indexes["documents"]
+    assert "ix_documents_run_department" not in indexes["documents"]
+    assert "ix_list_entries_document_id" in indexes["list_entries"]
+    assert {"ix_url_checks_run_verdict", "ix_url_checks_run_archive"} <= indexes["url_checks"]
+    with session_factory(engine)() as s:
+        assert s.scalar(select(m.Document.title)) == "通知"
+    engine.dispose()

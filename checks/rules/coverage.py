@@ -41,6 +41,10 @@ class AuditDepartment:
 def audit_departments(ctx: AuditContext) -> list[AuditDepartment]:
     """The run's departments with their catalogs: from the registry, else from the stored registry copy
     and the built-in catalogs."""
+    return ctx.memo("audit_departments", lambda: _audit_departments(ctx))
+
+
+def _audit_departments(ctx: AuditContext) -> list[AuditDepartment]:
     rows = {d.id: d for d in ctx.session.scalars(select(m.Department).where(m.Department.id.in_(ctx.department_ids)))}
     out = []
     for dept_id in ctx.department_ids:
@@ -65,13 +69,24 @@ def finding(**fields: Any) -> Finding:
     return Finding(**fields)
 
 
-_DROP = re.compile(r"[\s\u3000]+")
+class _Dropped(dict):
+    """str.translate table: white space, punctuation, symbols and separators (Unicode categories P, S, Z)
+    map to None, every other character to itself; filled in as characters are first seen."""
+
+    def __missing__(self, codepoint: int) -> int | None:
+        char = chr(codepoint)
+        value = None if char.isspace() or unicodedata.category(char)[0] in "PSZ" else codepoint
+        self[codepoint] = value
+        return value
+
+
+_DROPPED = _Dropped()
 
 
 def normalise(name: str) -> str:
     """Compare names without spaces, punctuation or symbols, with full-width forms folded (NFKC)."""
-    text = unicodedata.normalize("NFKC", name or "").lower()
-    return "".join(ch for ch in _DROP.sub("", text) if unicodedata.category(ch)[0] not in "PSZ")
+    # one C-level translate per title: the repost and interpretation checks normalise every document title
+    return unicodedata.normalize("NFKC", name or "").lower().translate(_DROPPED)
 
 
 @dataclass(frozen=True)
@@ -179,19 +194,32 @@ class DepartmentView:
         return [mt.evidence() for mt in self.matches.values()]
 
 
-def _first_pages(ctx: AuditContext, dept_id: str, columns: list[m.Column]) -> dict[str, str]:
+def _first_pages(columns: list[m.Column]) -> dict[str, str]:
     """A column is stored under its key (…/gzdt/); the page a person opens is the first list page the
     crawl requested (Column.page_url), which is the link the site itself uses."""
     return {c.url: c.page_url for c in columns if c.page_url}
 
 
+def _run_columns(ctx: AuditContext) -> dict[str, list[m.Column]]:
+    """department id → its columns in this run, shallowest first (one query for the whole run)."""
+    out: dict[str, list[m.Column]] = defaultdict(list)
+    for column in ctx.session.scalars(select(m.Column).where(m.Column.run_id == ctx.run_id)
+                                      .order_by(m.Column.department_id, m.Column.depth, m.Column.id)):
+        out[column.department_id].append(column)
+    return out
+
+
 def department_views(ctx: AuditContext, threshold: float = FUZZY_THRESHOLD) -> list[DepartmentView]:
     """Every crawled department with a catalog; departments whose column tree was not reached are left
-    to the availability checks."""
+    to the availability checks. Built once per check run and threshold: most checks start from it."""
+    return ctx.memo(("department_views", float(threshold)), lambda: _build_views(ctx, threshold))
+
+
+def _build_views(ctx: AuditContext, threshold: float) -> list[DepartmentView]:
+    by_department = _run_columns(ctx)
     views = []
     for dept in audit_departments(ctx):
-        columns = list(ctx.session.scalars(select(m.Column).where(
-            m.Column.run_id == ctx.run_id, m.Column.department_id == dept.id).order_by(m.Column.depth, m.Column.id)))
+        columns = by_department.get(dept.id, [])
         if not columns:
             continue
         by_id = {c.id: c for c in columns}
@@ -202,7 +230,7 @@ def department_views(ctx: AuditContext, threshold: float = FUZZY_THRESHOLD) -> l
                 children[c.parent_id].append(c)
         candidates = [c for c in columns if c is not root]
         matches = match_catalog(dept.catalog.items, candidates, by_id, threshold) if dept.catalog else {}
-        views.append(DepartmentView(dept, columns, root, matches, _first_pages(ctx, dept.id, columns), dict(children)))
+        views.append(DepartmentView(dept, columns, root, matches, _first_pages(columns), dict(children)))
     return views
 
 

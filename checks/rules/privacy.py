@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from checks.base import Check, Finding, Severity, SkipCheck
-from checks.context import AuditContext
+from checks.context import AuditContext, in_chunks
 from checks.registry import register
 from checks.rules.coverage import finding
 from store import models as m
@@ -34,10 +34,11 @@ class _PrivacyCheck(Check):
         """The crawl reads every document page it fetches (and text-bearing attachments) for personal data."""
         if any(key.startswith(SCANNED_STATS) for key in (ctx.run.stats or {})):
             return True
-        hits = select(func.count()).select_from(PrivacyHit).where(PrivacyHit.run_id == ctx.run_id)
-        pages = select(func.count()).select_from(m.Document).where(
-            m.Document.run_id == ctx.run_id, m.Document.department_id.is_not(None), m.Document.fetched.is_(True))
-        return bool(ctx.session.scalar(hits) or ctx.session.scalar(pages))
+        hits = select(PrivacyHit.id).where(PrivacyHit.run_id == ctx.run_id).limit(1)
+        pages = select(m.Document.id).where(
+            m.Document.run_id == ctx.run_id, m.Document.department_id.is_not(None), m.Document.fetched.is_(True)
+        ).limit(1)
+        return ctx.session.scalar(hits) is not None or ctx.session.scalar(pages) is not None
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
         session = ctx.session
@@ -48,8 +49,8 @@ class _PrivacyCheck(Check):
         groups: dict[tuple[str | None, str], list[PrivacyHit]] = defaultdict(list)
         for hit in hits:
             groups[(hit.department_id, hit.source_url)].append(hit)
-        names = dict(session.execute(select(m.Attachment.url, m.Attachment.name).where(
-            m.Attachment.run_id == ctx.run_id)).all())
+        names = _attachment_names(ctx, {(found[0].document_url, source) for (_, source), found in groups.items()
+                                         if source != found[0].document_url})
         for (dept, source), found in groups.items():
             document = found[0].document_url
             in_attachment = source != document
@@ -58,6 +59,16 @@ class _PrivacyCheck(Check):
                                     "attachment_name": names.get(source) if in_attachment else None,
                                     "examples": [{"masked": h.masked, "excerpt": h.excerpt}
                                                  for h in found[:MAX_EXAMPLES]]})
+
+
+def _attachment_names(ctx: AuditContext, found: set[tuple[str, str]]) -> dict[str, str]:
+    """url → name for the attachments with hits, read through the documents linking them (both indexed)."""
+    wanted, names = {url for _, url in found}, {}
+    for chunk in in_chunks(page for page, _ in found):
+        names.update((url, name) for url, name in ctx.session.execute(
+            select(m.Attachment.url, m.Attachment.name).join(m.Document, m.Document.id == m.Attachment.document_id)
+            .where(m.Document.run_id == ctx.run_id, m.Document.url.in_(chunk))) if url in wanted)
+    return names
 
 
 @register

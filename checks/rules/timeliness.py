@@ -7,16 +7,17 @@ Monday–Friday and the evidence says so.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from checks.base import Check, Finding, Severity, SkipCheck
 from checks.calendar import WorkCalendar, work_calendar
-from checks.context import AuditContext
+from checks.context import AuditContext, in_chunks
 from checks.registry import register
 from checks.rules.coverage import DepartmentView, department_views, finding, normalise
 from checks.rules.repost import is_repost
@@ -24,7 +25,14 @@ from store import models as m
 
 
 def _calendar(ctx: AuditContext) -> WorkCalendar:
-    return work_calendar(ctx.registry.path if ctx.registry is not None else None)
+    return ctx.memo("work_calendar", lambda: _remembering(work_calendar(ctx.registry.path if ctx.registry else None)))
+
+
+def _remembering(cal: WorkCalendar) -> WorkCalendar:
+    """The calendar with each day's answer kept: workdays_between asks day by day, and the holiday library
+    validates every question against its whole table (~50 µs) — a year-long gap is 365 questions."""
+    cal.is_workday = functools.cache(cal.is_workday)  # type: ignore[method-assign]
+    return cal
 
 
 def day_of(doc: m.Document) -> date | None:
@@ -39,18 +47,37 @@ def _views(ctx: AuditContext) -> list[DepartmentView]:
     return views
 
 
-def _documents(ctx: AuditContext, dept_id: str) -> list[m.Document]:
-    return list(ctx.session.scalars(select(m.Document).where(
-        m.Document.run_id == ctx.run_id, m.Document.department_id == dept_id).order_by(m.Document.url)))
+def _listed(ctx: AuditContext, dept_id: str, *conditions, columns: Iterable[int] | None = None
+            ) -> list[tuple[Any, set[int]]]:
+    """(document, ids of the columns listing it) for the department's documents matching `conditions`, by URL.
 
-
-def _listed_in(ctx: AuditContext) -> dict[int, set[int]]:
-    """document id → ids of the columns listing it."""
-    out: dict[int, set[int]] = defaultdict(set)
-    for column_id, document_id in ctx.session.execute(select(m.ListEntry.column_id, m.ListEntry.document_id).where(
-            m.ListEntry.run_id == ctx.run_id)):
-        out[document_id].add(column_id)
+    Only the documents a check can judge come from the database (the conditions are SQL prefilters), each
+    with the columns listing it — or, given `columns`, only the documents listed in those columns, with those."""
+    doc = m.Document
+    stmt = select(doc.id, doc.department_id, doc.url, doc.title, doc.doc_number, doc.written_date, doc.publish_date,
+                  doc.list_date, m.ListEntry.column_id).where(*conditions).order_by(doc.url, doc.id)
+    # A list entry lists a document of its own run (the writer and store.carry map URLs within one run), so
+    # the join is by document id alone: with run_id in it SQLite, lacking statistics, walks every entry of the run.
+    on = m.ListEntry.document_id == doc.id
+    if columns is None:
+        stmt = stmt.where(doc.run_id == ctx.run_id, doc.department_id == dept_id).outerjoin(m.ListEntry, on)
+    else:  # from the few entries of these columns (ix_list_entries_column_id), not every document of the department
+        stmt = stmt.select_from(m.ListEntry).join(doc, on).where(m.ListEntry.column_id.in_(list(columns)))
+    out: list[tuple[Any, set[int]]] = []
+    for row in ctx.session.execute(stmt):
+        if row.department_id != dept_id:
+            continue
+        if not out or out[-1][0].id != row.id:
+            out.append((row, set()))
+        if row.column_id is not None:
+            out[-1][1].add(row.column_id)
     return out
+
+
+def _published_between(since: date, until: date):
+    """SQL: the day a page shows (day_of) lies in [since, until]."""
+    day = func.coalesce(m.Document.publish_date, m.Document.list_date)
+    return day.is_not(None), day >= since, day <= until
 
 
 def _governing(view: DepartmentView) -> dict[int, Any]:
@@ -112,20 +139,25 @@ class LatePublicationCheck(Check):
     defaults = {"publish_within_workdays": 20, "window_days": 365}
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        cal, listed = _calendar(ctx), _listed_in(ctx)
+        cal = _calendar(ctx)
         since = ctx.as_of - timedelta(days=int(self.settings["window_days"]))
         default = int(self.settings["publish_within_workdays"])
         for view in _views(ctx):
             governing = _governing(view)
-            for doc in _documents(ctx, view.dept.id):
+            # a document can be late only if it shows a 成文日期 and was published in the window
+            judged = _listed(ctx, view.dept.id, m.Document.written_date.is_not(None),
+                             *_published_between(since, ctx.as_of))
+            for doc, listed in judged:
                 published = day_of(doc)
                 if (doc.written_date is None or published is None or not since <= published <= ctx.as_of
                         or doc.written_date > published or is_repost(doc.title)):
                     continue
-                items = [governing[c] for c in listed.get(doc.id, ()) if c in governing]
+                items = [governing[c] for c in listed if c in governing]
                 limited = sorted((i for i in items if i.publish_within_workdays),
                                  key=lambda i: i.publish_within_workdays)
                 limit = limited[0].publish_within_workdays if limited else default
+                if (published - doc.written_date).days <= limit:
+                    continue  # working days never outnumber calendar days
                 took = cal.workdays_between(doc.written_date, published)
                 if took <= limit:
                     continue
@@ -170,7 +202,6 @@ class AnnualReportCheck(Check):
     defaults = {"department_deadline": "01-31", "government_deadline": "03-31"}
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        listed = _listed_in(ctx)
         for view in _views(ctx):
             key = "department_deadline" if view.dept.kind == "department" else "government_deadline"
             month, day = _month_day(self.settings[key], key)
@@ -180,8 +211,9 @@ class AnnualReportCheck(Check):
             year = due.year - 1
             match = next((mt for mt in view.matches.values() if mt.item.annual_report), None)
             report_columns = {c.id for c in view.subtree(match.column)} if match else set()
-            reports = sorted((d for d in _documents(ctx, view.dept.id)
-                              if report_year(d.title, bool(listed.get(d.id, set()) & report_columns)) == year),
+            # both report patterns need 年 followed by 报: titles without them are never read
+            reports = sorted((d for d, listed in _listed(ctx, view.dept.id, m.Document.title.like("%年%报%"))
+                              if report_year(d.title, bool(listed & report_columns)) == year),
                              key=lambda d: (day_of(d) or date.max, d.url))
             base = {"year": year, "deadline": due.isoformat(), "department_kind": view.dept.kind,
                     "column": match.column.name if match else None}
@@ -198,7 +230,8 @@ class AnnualReportCheck(Check):
                                         "days_late": (published - due).days})
 
 
-_INTERPRETATION = re.compile(r"解读|图解|一图读懂|一图看懂|答记者问")
+INTERPRETATION_WORDS = ("解读", "图解", "一图读懂", "一图看懂", "答记者问")
+_INTERPRETATION = re.compile("|".join(INTERPRETATION_WORDS))
 _BOOK = re.compile(r"《(.+?)》")
 _AROUND = re.compile(r"^(?:一图读懂|一图看懂|图解|关于)|(?:的)?(?:政策)?(?:解读|图解)(?:材料)?$")
 
@@ -207,14 +240,62 @@ def is_interpretation(title: str) -> bool:
     return bool(_INTERPRETATION.search(title or ""))
 
 
+def interpreted_title(interpretation: str) -> str:
+    """The normalised title of the policy a 解读 names (its 《…》, else its title without the 解读 words)."""
+    book = _BOOK.search(interpretation or "")
+    return normalise(book.group(1) if book else _AROUND.sub("", interpretation or ""))
+
+
+def policy_keys(policy: str) -> tuple[set[str], str]:
+    """(the names a 解读 may give the policy titled `policy`, its normalised title)."""
+    whole = normalise(policy)
+    return {whole} | {normalise(b) for b in _BOOK.findall(policy or "")}, whole
+
+
 def interprets(interpretation: str, policy: str) -> bool:
     """Does the 解读 titled `interpretation` explain the policy titled `policy`?"""
-    book = _BOOK.search(interpretation or "")
-    inner = normalise(book.group(1) if book else _AROUND.sub("", interpretation or ""))
-    if not inner:
-        return False
-    keys = {normalise(policy)} | {normalise(b) for b in _BOOK.findall(policy or "")}
-    return inner in keys or (len(inner) >= 8 and inner in normalise(policy))
+    inner, (names, whole) = interpreted_title(interpretation), policy_keys(policy)
+    return bool(inner) and (inner in names or (len(inner) >= 8 and inner in whole))
+
+
+def _linked_with(ctx: AuditContext, pages: list[str], others: set[str]) -> dict[str, set[str]]:
+    """page → those of `others` it links to or is linked from, over the run's links (both ways by index)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for chunk in in_chunks(pages):
+        for source, target in ctx.session.execute(select(m.Link.source_url, m.Link.target_url).where(
+                m.Link.run_id == ctx.run_id, m.Link.source_url.in_(chunk))):
+            if target in others:
+                found[source].add(target)
+        # tag is not in the (run_id, source_url, target_url) index: lacking statistics, SQLite would otherwise
+        # prefer walking that covering index over every link of the run to seeking ix_links_run_target
+        for source, target, _ in ctx.session.execute(select(m.Link.source_url, m.Link.target_url, m.Link.tag).where(
+                m.Link.run_id == ctx.run_id, m.Link.target_url.in_(chunk))):
+            if source in others:
+                found[target].add(source)
+    return found
+
+
+class _Interpretations:
+    """A department's 解读 pages, found for a policy by a link either way or by the policy title they name."""
+
+    def __init__(self, docs: list[Any]) -> None:
+        self.by_url = {d.url: d for d in docs}
+        self.by_name: dict[str, list[Any]] = defaultdict(list)
+        self.long: list[tuple[str, Any]] = []  # names long enough to be found inside a policy title
+        for d in docs:
+            inner = interpreted_title(d.title)
+            if inner:
+                self.by_name[inner].append(d)
+                if len(inner) >= 8:
+                    self.long.append((inner, d))
+
+    def of(self, policy: Any, linked: set[str]) -> list[Any]:
+        """As interprets() decides, plus the linked ones; earliest first."""
+        names, whole = policy_keys(policy.title)
+        found = {url: self.by_url[url] for url in linked if url in self.by_url}
+        found.update((d.url, d) for name in names for d in self.by_name.get(name, ()))
+        found.update((d.url, d) for inner, d in self.long if inner in whole)
+        return sorted(found.values(), key=lambda d: (day_of(d), d.url))
 
 
 @register
@@ -228,25 +309,27 @@ class InterpretationCheck(Check):
     defaults = {"within_workdays": 3, "window_days": 365, "numbered_only": True}
 
     def run(self, ctx: AuditContext) -> Iterable[Finding]:
-        cal, listed = _calendar(ctx), _listed_in(ctx)
+        cal = _calendar(ctx)
         within = int(self.settings["within_workdays"])
         since = ctx.as_of - timedelta(days=int(self.settings["window_days"]))
-        links = set(ctx.session.execute(
-            select(m.Link.source_url, m.Link.target_url).where(m.Link.run_id == ctx.run_id)))
         for view in _views(ctx):
             governing = {c: i for c, i in _governing(view).items() if i.requires_interpretation}
             if not governing:
                 continue
-            docs = _documents(ctx, view.dept.id)
-            explained = [d for d in docs if is_interpretation(d.title) and day_of(d)]
-            for doc in docs:
-                items = [governing[c] for c in listed.get(doc.id, ()) if c in governing]
+            explained = _Interpretations([d for d, _ in _listed(ctx, view.dept.id, or_(
+                *(m.Document.title.like(f"%{w}%") for w in INTERPRETATION_WORDS))) if is_interpretation(d.title)
+                and day_of(d)])
+            judged = []
+            for doc, listed in _listed(ctx, view.dept.id, columns=governing):
+                items = [governing[c] for c in listed if c in governing]
                 published = day_of(doc)
                 if (not items or published is None or not since <= published <= ctx.as_of or is_repost(doc.title)
                         or is_interpretation(doc.title) or (self.settings["numbered_only"] and not doc.doc_number)):
                     continue
-                found = sorted((d for d in explained if (d.url, doc.url) in links or (doc.url, d.url) in links
-                                or interprets(d.title, doc.title)), key=lambda d: (day_of(d), d.url))
+                judged.append((doc, items, published))
+            links = _linked_with(ctx, [doc.url for doc, _, _ in judged], set(explained.by_url))
+            for doc, items, published in judged:
+                found = explained.of(doc, links.get(doc.url, set()))
                 base = {"title": doc.title, "doc_number": doc.doc_number, "publish_date": published.isoformat(),
                         "within_workdays": within}
                 if not found:
@@ -255,6 +338,8 @@ class InterpretationCheck(Check):
                     yield finding(check=self.id, department=view.dept.id, url=doc.url, item=items[0].id,
                                   kind="missing", evidence=base)
                     continue
+                if (day_of(found[0]) - published).days <= within:
+                    continue  # in time (or before the policy): working days never outnumber calendar days
                 took = cal.workdays_between(published, day_of(found[0]))
                 if took > within:
                     yield finding(check=self.id, department=view.dept.id, url=doc.url, item=items[0].id, kind="late",
