@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 class Measured:
     seconds: float
     peak_mib: float
+    cpu_seconds: float  # user + system CPU of the process and every descendant it waited for
     returncode: int
     stdout: str
     stderr: str
@@ -48,6 +50,7 @@ def tree_rss_mib(root: int) -> float:
 def run(cmd: list[str], cwd: str | Path | None = None, env: dict[str, str] | None = None,
         interval: float = 0.1, timeout: float | None = None) -> Measured:
     start = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0]
     done = threading.Event()
@@ -66,6 +69,8 @@ def run(cmd: list[str], cwd: str | Path | None = None, env: dict[str, str] | Non
         out, errs = proc.communicate()
         errs += f"\n[timed out after {timeout} s]"
     seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     watcher.join()
-    return Measured(seconds, peak[0], proc.returncode, out, errs)
+    return Measured(seconds, peak[0], cpu, proc.returncode, out, errs)

@@ -49,7 +49,8 @@ def crawl_once(portal: Portal, label: str, *flags: str) -> str:
             pages = size["departments"] + size["list_pages"] + size["documents"]
             return (f"| {label} | {portal.departments}x{portal.columns}x{portal.documents} | {docs} | {requests} | "
                     f"{checks} | {m.seconds:.1f} | {requests / m.seconds:.1f} | {pages / m.seconds:.1f} | "
-                    f"{checks / m.seconds:.1f} | {m.peak_mib:.0f} | {c.seconds:.1f} | {c.peak_mib:.0f} |")
+                    f"{checks / m.seconds:.1f} | {m.cpu_seconds:.1f} | {m.peak_mib:.0f} | {c.seconds:.1f} | "
+                    f"{c.peak_mib:.0f} |")
     finally:
         server.shutdown()
         server.server_close()
@@ -66,8 +67,8 @@ def main() -> None:
     p.add_argument("--skip-fast", action="store_true")
     args = p.parse_args()
     print("| run | portal | documents stored | requests | link checks (url_checks) | crawl s | requests/s | "
-          "pages/s | link checks/s | crawl peak MiB | `zwgk check` s | check peak MiB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "pages/s | link checks/s | crawl CPU s | crawl peak MiB | `zwgk check` s | check peak MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if not args.skip_fast:
         print(crawl_once(parse_size(args.size), f"--fast --concurrency {args.concurrency}",
                          "--fast", "--concurrency", str(args.concurrency)), flush=True)

