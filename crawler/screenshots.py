@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.parsing import looks_like_attachment
 from crawler.scope import address_class
 from store import clock
 from store import models as m
@@ -194,10 +195,15 @@ def _first_line(exc: BaseException) -> str:
 # --- which pages, and where they are kept -------------------------------------------------------------
 
 def _source_page(evidence: dict[str, Any]) -> str | None:
+    """The page a person opens to find the finding's target: the first linking page, or for a leak in an
+    attachment the document page that offers it."""
     sources = evidence.get("sources") or []
     if sources and isinstance(sources[0], dict) and sources[0].get("page"):
         return sources[0]["page"]
-    return evidence.get("page") if isinstance(evidence.get("page"), str) else None
+    for key in ("page", "document_url"):
+        if isinstance(evidence.get(key), str):
+            return evidence[key]
+    return None
 
 
 def _roles(check: str) -> tuple[str, ...]:
@@ -212,6 +218,8 @@ def disputed_pages(findings: Iterable[m.Finding]) -> OrderedDict[str, list[int]]
     for f in findings:
         for role in _roles(f.check):
             url = f.url if role == "url" else _source_page(f.evidence or {})
+            if role == "url" and url and looks_like_attachment(url, ""):
+                continue  # a browser downloads a file instead of showing it: its stored copy is the evidence
             if url and urlsplit(url).scheme in ("http", "https"):
                 ids = pages.setdefault(url, [])
                 if f.id not in ids:

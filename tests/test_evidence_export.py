@@ -178,3 +178,21 @@ def test_browser_never_loads_private_addresses(monkeypatch):
     with Browser() as browser:
         shot = browser.shoot("http://10.0.0.1/zwgk/")
     assert shot.png is None and "ERR_BLOCKED_BY_CLIENT" in shot.error
+
+
+def test_a_leak_in_an_attachment_is_shown_on_the_page_that_offers_it():
+    """A browser cannot show an .xlsx (it downloads it): the screenshot is of the document page linking it,
+    once, shared by the findings that point there; a leak on a page itself is shown on that page."""
+    from crawler.screenshots import disputed_pages
+    from store import models as m
+
+    doc, xlsx, page = "http://x.gov.cn/zwgk/t1.html", "http://x.gov.cn/files/名单.xlsx", "http://x.gov.cn/zwgk/t2.html"
+    findings = [
+        m.Finding(id=1, check="privacy.id_number", url=xlsx, evidence={"kind": "attachment", "document_url": doc,
+                                                                       "source_url": xlsx}),
+        m.Finding(id=2, check="privacy.mobile_number", url=xlsx, evidence={"kind": "attachment", "document_url": doc,
+                                                                           "source_url": xlsx}),
+        m.Finding(id=3, check="privacy.id_number", url=page, evidence={"kind": "page", "document_url": page,
+                                                                       "source_url": page}),
+    ]
+    assert dict(disputed_pages(findings)) == {doc: [1, 2], page: [3]}
