@@ -25,6 +25,8 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 ZWGK_PAGE_MAXSIZE = 20 * 1024 * 1024
 DNS_TIMEOUT = 10
+# host names resolving into a private network are refused unless configured (crawler/dnsguard.py)
+TWISTED_DNS_RESOLVER = "crawler.dnsguard.GuardedResolver"
 
 RETRY_ENABLED = True
 RETRY_TIMES = 2

@@ -222,3 +222,27 @@ def test_private_addresses_found_in_pages_are_not_fetched(tmp_path, zwgk):
         "http://192.168.1.10/admin": ("skipped", "private_address", None),
         "http://169.254.169.254/latest/meta-data/": ("skipped", "private_address", None),
     }
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_host_name_resolving_to_a_private_address_is_not_fetched(tmp_path, zwgk, allow):
+    """A name is only known to be private once resolved: `localhost` found in a page resolves to loopback,
+    and only the departments' own hosts (here the literal 127.0.0.1) may be loopback or private — unless
+    the audit is configured to allow private addresses."""
+    page = list_page("p", [("/p/zwgk/t1.html", "关于内网系统迁移的通知", "2026-11-03")])
+    with MockServer({"/p/zwgk/": html(page), "/secret/": html("<html><body>内部系统</body></html>")}) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        doc = DOC.format(title="关于内网系统迁移的通知", day=3).replace(
+            "</div></body>", f'<a href="http://localhost:{port}/secret/">内部系统</a></div></body>')
+        server.routes["/p/zwgk/t1.html"] = html(doc)
+        sites = sites_yaml(tmp_path, server.base_url, [("p", f"{server.base_url}/p/zwgk/")])
+        db = f"sqlite:///{tmp_path / 'z.db'}"
+        extra = ["-s", "ZWGK_ALLOW_PRIVATE=true"] if allow else []
+        assert zwgk("--db", db, "crawl", sites, "--fast", *extra).code == 0
+        hits = server.hits.get("/secret/", 0)
+    with session_for(db) as s:
+        check = s.scalars(select(m.UrlCheck).where(m.UrlCheck.url == f"http://localhost:{port}/secret/")).one()
+    if allow:
+        assert (check.verdict, hits) == ("ok", 1)
+    else:
+        assert (check.verdict, check.reason, hits) == ("skipped", "private_address", 0)

@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response
 
+from crawler import dnsguard
 from crawler.claims import DOCUMENT, URL, Claims, column_kind, pages_counter
 from crawler.config import CrawlConfig
 from crawler.profiles import load_profile
@@ -74,6 +75,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = CrawlConfig.from_settings(crawler.settings)
+        dnsguard.POLICY.configure([*(d.url for d in spider.registry.departments),
+                                   *(d.home for d in spider.registry.departments if d.home),
+                                   *(f.url for f in spider.registry.sites.upstream)],
+                                  allow_private=spider.config.allow_private)
         crawler.signals.connect(spider._on_bytes, signal=signals.bytes_received)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
@@ -158,6 +163,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self._bytes_read.pop(id(request), None)
         meta = request.meta
         verdict = judge_failure(failure.value)
+        if verdict.reason == "dns" and dnsguard.was_refused(request.url):
+            verdict = Verdict("skipped", "private_address")
         yield self._outcome(meta, verdict, error=_short_error(failure.value), final=request.url)
         dept = meta.get("zwgk_dept")
         if meta.get("zwgk_page") and (meta.get("zwgk_depth") == 0 or meta.get("zwgk_upstream")):
