@@ -98,6 +98,9 @@ class WorkCalendar:
     def __post_init__(self) -> None:
         self._lib, self._lib_years = _library()
         self._warned: set[int] = set()
+        # each day's answer, kept: workdays_between asks day by day, and the holiday library validates every
+        # question against its whole table (~50 µs), so a year-long gap is 365 slow questions
+        self._days: dict[date, bool] = {}
 
     def source(self, year: int) -> str:
         """'file', 'library' or 'weekdays': what decides working days in this year."""
@@ -108,6 +111,12 @@ class WorkCalendar:
         return "weekdays"
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._decide(day)
+        return known
+
+    def _decide(self, day: date) -> bool:
         how = self.source(day.year)
         if how == "file":
             rule = self.extra[day.year]

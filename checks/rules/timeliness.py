@@ -7,7 +7,6 @@ Monday–Friday and the evidence says so.
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -25,14 +24,7 @@ from store import models as m
 
 
 def _calendar(ctx: AuditContext) -> WorkCalendar:
-    return ctx.memo("work_calendar", lambda: _remembering(work_calendar(ctx.registry.path if ctx.registry else None)))
-
-
-def _remembering(cal: WorkCalendar) -> WorkCalendar:
-    """The calendar with each day's answer kept: workdays_between asks day by day, and the holiday library
-    validates every question against its whole table (~50 µs) — a year-long gap is 365 questions."""
-    cal.is_workday = functools.cache(cal.is_workday)  # type: ignore[method-assign]
-    return cal
+    return ctx.memo("work_calendar", lambda: work_calendar(ctx.registry.path if ctx.registry else None))
 
 
 def day_of(doc: m.Document) -> date | None:
