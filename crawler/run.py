@@ -42,8 +42,6 @@ def build_settings(db_url: str, *, fast: bool = False, overrides: dict[str, Any]
     settings.setmodule(default_settings, priority="project")
     if fast:
         settings.setdict(default_settings.FAST, priority="project")
-    # the dupefilter tells first fetches of a page apart by role (crawler.claims)
-    settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.claims.PageFingerprinter", priority="project")
     settings.set("ZWGK_DB_URL", db_url, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")

@@ -81,6 +81,8 @@ CONCURRENT_ITEMS = 1
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# the dupefilter tells first fetches of a page apart by role (crawler.claims)
+REQUEST_FINGERPRINTER_CLASS = "crawler.claims.PageFingerprinter"
 
 FAST = {
     # for the bundled sample city and tests: a local server, no need to be gentle
