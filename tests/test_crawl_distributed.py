@@ -55,10 +55,10 @@ def _workers(db: str, sites, prefix: str, n: int = 2) -> list[subprocess.Complet
 
 
 def _per_process(city, path: str) -> bool:
-    """robots.txt, the challenged department, and the shared page resources (/static/) a worker's browser
-    loads when it renders a page there."""
+    """robots.txt, the challenged department, and what a worker's browser loads by itself when it renders a
+    page there: shared page resources (/static/) and the favicon Chromium asks for on its own."""
     first = path.split("/", 2)[1] if path.startswith("/") else ""
-    return path == "/robots.txt" or first in city.challenged or first == "static"
+    return path in ("/robots.txt", "/favicon.ico") or first in city.challenged or first == "static"
 
 
 @pytest.fixture(scope="module")
