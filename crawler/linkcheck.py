@@ -74,7 +74,7 @@ def _text_and_title(html: str) -> tuple[str, str | None]:
     if "\x00" in html:  # where lxml stops reading: leave such pages to BeautifulSoup itself
         return _soup_text_and_title(html)
     target = _TextTarget()
-    parser = etree.HTMLParser(target=target, recover=True, strip_cdata=False)
+    parser = etree.HTMLParser(target=target, recover=True)
     try:
         parser.feed(html)
         parser.close()
