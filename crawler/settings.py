@@ -40,6 +40,16 @@ ZWGK_RETRY_BACKOFF_MAX = 60.0
 REDIRECT_ENABLED = False
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control extension serves an HTTP endpoint that runs Python code sent to it: nothing a
+# crawl of hostile sites should leave open on the audit machine (and its aiohttp start-up costs ≈0.3 s)
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {  # not even loaded (the remote control imports aiohttp, the telnet console twisted.conch)
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+# Scrapy reads each callback's source and parses it on every response to warn about `return value` in
+# generators (its cache is keyed by the bound method, a new object every time): ≈1 ms a response
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
 
 # every yielded item and request passes each spider middleware: drop the two that do nothing here
@@ -74,6 +84,9 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_ABORT_REQUEST = "crawler.handlers.skip_decoration"
+# fetched pages are parsed in worker processes beside the crawl (crawler.parsepool): "auto" is one fewer
+# than the CPUs, at most 4; 0 parses in the crawl's own process
+ZWGK_PARSE_WORKERS = "auto"
 ITEM_PIPELINES = {"crawler.pipelines.StoreItemsPipeline": 300}
 # the pipeline is synchronous (it buffers rows for batched writes): running a callback's output through
 # 100 parallel asyncio workers (Scrapy's default) only adds a hundred task switches per response
