@@ -408,5 +408,5 @@ def merge_stats(every: dict[str, dict[str, Any]], me: str) -> dict[str, Any]:
 
 def _share(stats: dict[str, Any]) -> dict[str, Any]:
     return {"requests": stats.get("downloader/request_count", 0), "responses": stats.get("downloader/response_count", 0),
-            "items": stats.get("item_scraped_count", 0), "links_checked": stats.get("zwgk/links/checked", 0),
+            "items": stats.get("zwgk/items", 0), "links_checked": stats.get("zwgk/links/checked", 0),
             "finish_reason": stats.get("finish_reason")}

@@ -123,3 +123,11 @@ class CarryItem:
     kind: str
     url: str
     from_run: int
+
+
+@dataclass
+class ItemBatch:
+    """The items of one response, passed through Scrapy as one: every item Scrapy carries costs a trip
+    through each spider middleware, the pipeline and the item_scraped signal, and a document page gives
+    about ten. The pipeline writes them in order, as if they had come one by one."""
+    items: list[Any]

@@ -49,10 +49,19 @@ class StoreItemsPipeline:
             self.engine.dispose()
 
     def process_item(self, item):
+        if type(item) is it.ItemBatch:
+            for one in item.items:
+                self._write(one)
+            self.crawler.stats.inc_value("zwgk/items", len(item.items))
+        else:
+            self._write(item)
+            self.crawler.stats.inc_value("zwgk/items")
+        return item
+
+    def _write(self, item) -> None:
         cls = type(item)
         write = _WRITERS.get(cls)
         if write is None:  # pragma: no cover - programming error
             raise TypeError(f"unexpected item {cls.__name__}")
         # a shallow copy of the fields: dataclasses.asdict would deep-copy every body and chain
         write(self.writer, **{name: getattr(item, name) for name in _FIELDS[cls]})
-        return item
