@@ -1,14 +1,33 @@
 """The crawler's own settings, read once into a typed object that refuses contradictions."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from scrapy.settings import BaseSettings
 
 
+MAX_AUTO_PARSE_WORKERS = 4
+
+
 class CrawlSettingsError(ValueError):
     pass
+
+
+def worker_count(value: object) -> int:
+    """ZWGK_PARSE_WORKERS as a number of processes: a number, or "auto" (one fewer than the CPUs this
+    process may use, at most 4)."""
+    text = str(value if value is not None else "auto").strip().lower()
+    if text in ("", "auto"):
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        return max(0, min(MAX_AUTO_PARSE_WORKERS, cpus - 1))
+    if not text.isdigit():
+        raise CrawlSettingsError(f"抓取设置 ZWGK_PARSE_WORKERS 应为非负整数或 auto（实际为 {value!r}）")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -25,6 +44,7 @@ class CrawlConfig:
     attachment_maxsize: int = 20 * 1024 * 1024  # text-bearing attachments read in full for privacy
     recheck_after: timedelta = timedelta(hours=24)  # link targets checked more recently are not checked again
     snapshots: bool = True           # keep every fetched page as evidence (compressed, deduplicated)
+    parse_workers: int = 0           # processes that parse fetched pages beside the crawl (crawler.parsepool)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
@@ -52,6 +72,7 @@ class CrawlConfig:
             snapshots=settings.getbool("ZWGK_SNAPSHOTS", cls.snapshots),
             attachment_maxsize=settings.getint("ZWGK_ATTACHMENT_MAXSIZE", cls.attachment_maxsize),
             recheck_after=timedelta(hours=settings.getfloat("ZWGK_RECHECK_AFTER_HOURS", 24)),
+            parse_workers=worker_count(settings.get("ZWGK_PARSE_WORKERS", "auto")),
         )
         for name in ("max_pages_per_department", "max_list_pages", "max_redirects", "page_maxsize"):
             if getattr(config, name) <= 0:

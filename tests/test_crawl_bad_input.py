@@ -89,6 +89,7 @@ def test_broken_sites_are_recorded_and_the_others_go_on(tmp_path, zwgk, db_url):
 @pytest.mark.parametrize("bad,message", [
     (["-s", "ZWGK_MAX_PAGES_PER_DEPARTMENT=0"], "ZWGK_MAX_PAGES_PER_DEPARTMENT"),
     (["-s", "DOWNLOAD_DELAY=soon"], "抓取设置"),
+    (["-s", "ZWGK_PARSE_WORKERS=many"], "ZWGK_PARSE_WORKERS"),
     (["-s", "nonsense"], "--set"),
     (["--department", "nope"], "nope"),
 ])

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["Leak", "find_leaks", "is_valid_id_number", "mask_text"]
+__all__ = ["Leak", "find_leaks", "is_valid_id_number", "mask_bytes", "mask_text"]
 
 EXCERPT_CHARS = 60
 
@@ -76,6 +76,16 @@ def mask_text(text: str) -> str:
     positions found in the original text point at the same characters."""
     text = _LONG_RUN.sub(lambda m: _mask_run(m.group(0)), text)
     return _MOBILE.sub(_mask_mobile_match, text)
+
+
+def mask_bytes(body: bytes) -> bytes:
+    """The body with every ID-like or mobile-like number masked, byte for byte elsewhere.
+
+    Evidence must never hold a raw personal number. Digits are single ASCII bytes in UTF-8, GBK and
+    GB18030 alike (never a run of them inside a multi-byte character), so masking the Latin-1 view of the
+    bytes changes only those digits.
+    """
+    return mask_text(body.decode("latin-1")).encode("latin-1")
 
 
 def _excerpt(masked: str, start: int, end: int) -> str:

@@ -21,20 +21,20 @@ from crawler.claims import DOCUMENT, URL, Claims, column_kind, pages_counter
 from crawler.config import CrawlConfig
 from crawler.profiles import load_profile
 from crawler.incremental import PreviousCrawl
-from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, LinkItem,
+from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, ItemBatch, LinkItem,
                            ListEntryItem, PrivacyHitItem, SnapshotItem, UrlCheckItem)
-from crawler.parsing.privacy import find_leaks, mask_text
+from crawler.parsepool import ParsePool
+from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, prepare
+from crawler.parsing.privacy import find_leaks, mask_bytes
 from crawler.parsing.textextract import extract_text
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
-from crawler.parsing import (classify_file, decode_body, looks_like_attachment, parse_document_page,
-                             parse_list_page)
+from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
 from crawler.spiders._meta import LINKCHECK_META, PAGE_META, own_meta
 from crawler.scope import address_class, column_key, in_scope, is_trap, looks_like_document, scope_prefix
 from store import clock
 from store.registry import Registry
 
-HTML_TYPES = ("text/html", "application/xhtml")
 # attachment kinds whose text is read for personal data (privacy.* checks)
 TEXT_KINDS = frozenset({"docx", "xlsx", "pdf", "text", "csv", "doc", "xls", "wps", "et"})
 
@@ -67,6 +67,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self.claims = claims if claims is not None else Claims(restored={URL: known_urls or ()})
         self._fetched_docs: set[str] = set(fetched_documents or ())
         self._bytes_read: dict[int, int] = {}
+        self._ready: dict[int, Prepared] = {}  # id(response) -> its body prepared, while its callback runs
+        self.parse_pool: ParsePool | None = None
         self._init_browser()
         self._page_hosts = {dept.scope[0] for dept in self.departments.values()}
         self._loopback_ok = any(address_class(urlsplit(d.url).hostname) == "loopback" for d in registry.departments)
@@ -81,6 +83,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                                   allow_private=spider.config.allow_private)
         crawler.signals.connect(spider._on_bytes, signal=signals.bytes_received)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
+        spider.parse_pool = ParsePool(spider.config.parse_workers)
         return spider
 
     # --- start ----------------------------------------------------------------------------------
@@ -112,12 +116,13 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
 
     # --- redirects and outcome recording, common to every request --------------------------------
 
-    def _dispatch(self, response: Response) -> Iterator[Any]:
+    async def _dispatch(self, response: Response):
         self._bytes_read.pop(id(response.request), None)
         meta = response.meta
         intercepted = self._intercept(response)
         if intercepted is not None:
-            yield from intercepted
+            for output in intercepted:
+                yield output
             return
         location = response.headers.get("Location")
         chain = list(meta.get("zwgk_chain", []))
@@ -136,9 +141,40 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield response.request.replace(url=target, method=method, dont_filter=True,
                                            meta={**own_meta(meta), "zwgk_chain": chain})
             return
-        if self.config.snapshots:
-            yield self._snapshot(response)
-        yield from getattr(self, meta["zwgk_cb"])(response)
+        role = _ROLES.get(meta["zwgk_cb"])
+        if role is not None:  # parsed in a worker process while other responses are handled
+            self._ready[id(response)] = await self.parse_pool.prepare(*self._prepare_args(response, role))
+        batch: list[Any] = []  # the response's items go on as one (crawler.items.ItemBatch)
+        try:
+            if self.config.snapshots:
+                batch.append(self._snapshot(response))
+            for output in getattr(self, meta["zwgk_cb"])(response):
+                if isinstance(output, scrapy.Request):
+                    yield output
+                else:
+                    batch.append(output)
+        except Exception:
+            if batch:  # what the callback produced before it failed is kept, as it was item by item
+                yield ItemBatch(batch)
+            raise
+        finally:
+            self._ready.pop(id(response), None)
+        if batch:
+            yield ItemBatch(batch)
+
+    def _prepare_args(self, response: Response, role: str) -> tuple[Any, ...]:
+        return (role, response.url, response.status, _header(response, "Content-Type"), response.body,
+                clock.today(), self.config.snapshots)
+
+    def _prepared(self, response: Response, role: str) -> Prepared:
+        """The response's body prepared (crawler.parsing.prepare): by a worker when the spider dispatched it,
+        here otherwise."""
+        ready = self._ready.get(id(response))
+        return ready if ready is not None else prepare(*self._prepare_args(response, role))
+
+    def _close_pool(self, spider) -> None:
+        if self.parse_pool is not None:
+            self.parse_pool.close()
 
     def _outcome(self, meta: dict[str, Any], verdict: Verdict, *, status: int | None = None, chain=None,
                  final: str | None = None, response: Response | None = None, **extra: Any) -> UrlCheckItem:
@@ -155,8 +191,12 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def _snapshot(self, response: Response) -> SnapshotItem:
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         return SnapshotItem(url=response.meta["zwgk_url"], final_url=response.url, status=response.status,
-                            headers=headers, body=mask_bytes(response.body), fetched_at=clock.now(),
+                            headers=headers, body=self._masked(response), fetched_at=clock.now(),
                             truncated="download_stopped" in response.flags)
+
+    def _masked(self, response: Response) -> bytes:
+        ready = self._ready.get(id(response))
+        return ready.masked if ready is not None and ready.masked is not None else mask_bytes(response.body)
 
     def _failed(self, failure) -> Iterator[Any]:
         request = failure.request
@@ -192,16 +232,15 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         if response.status == 304 and self.previous:  # unchanged since the last crawl: take it over
             yield from self._carry_column(dept, meta, response)
             return
-        page = self._html_page(response)
-        verdict = judge_response(response.status, _header(response, "Content-Type"), response.body)
+        ready = self._prepared(response, LIST)
+        page, verdict, listing = ready.page, ready.verdict, ready.listing
         yield self._outcome(meta, verdict, response=response)
-        if verdict.verdict != "ok" or page is None:
+        if listing is None:
             if meta["zwgk_depth"] == 0 or not meta["zwgk_first"]:
                 kind = "not_html" if verdict.verdict == "ok" else "list_page_failed"
                 yield CrawlEventItem(department_id=dept.id, url=response.url, kind=kind,
                                      message=_page_problem(response, verdict), at=clock.now())
             return
-        listing = parse_list_page(page, response.url, today=clock.today())
         if not listing.items and listing.has_scripts and dept.render == "auto":
             rendered = self.render_again(response)  # a list filled by JavaScript: look with a browser
             if rendered is not None:
@@ -288,18 +327,18 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def parse_document(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         content_type = _header(response, "Content-Type")
-        page = self._html_page(response)
-        if page is None:  # a file behind a page-looking URL: judge and sniff it like an attachment
+        ready = self._prepared(response, DOCUMENT_PAGE)
+        if ready.page is None:  # a file behind a page-looking URL: judge and sniff it like an attachment
             kind = classify_file(response.url, content_type, _header(response, "Content-Disposition"),
                                  response.body[:SNIFF_BYTES])
             yield self._outcome(meta, judge_response(response.status, content_type, b""), response=response,
                                 sniffed_kind=kind.kind, is_archive=kind.is_archive, kind_how=kind.how,
                                 filename=kind.filename)
             return
-        yield self._outcome(meta, judge_response(response.status, content_type, response.body), response=response)
-        if response.status >= 400:
+        yield self._outcome(meta, ready.verdict, response=response)
+        doc = ready.document
+        if doc is None:  # status 400 or above
             return
-        doc = parse_document_page(page, response.url)
         dept_id, upstream = meta.get("zwgk_dept"), meta.get("zwgk_upstream")
         yield DocumentItem(
             url=meta["zwgk_url"], title=doc.title or "", department_id=dept_id, upstream_id=upstream,
@@ -321,14 +360,13 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
 
     def parse_upstream_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta
-        verdict = judge_response(response.status, _header(response, "Content-Type"), response.body)
+        ready = self._prepared(response, LIST)
+        verdict, listing = ready.verdict, ready.listing
         yield self._outcome(meta, verdict, response=response)
-        page = self._html_page(response)
-        if verdict.verdict != "ok" or page is None:
+        if listing is None:
             yield CrawlEventItem(department_id=None, url=response.url, kind="upstream_failed",
                                  message=_page_problem(response, verdict), at=clock.now())
             return
-        listing = parse_list_page(page, response.url, today=clock.today())
         feed = meta["zwgk_upstream"]
         if meta["zwgk_first"] and self.previous and self.previous.feed_unchanged(
                 feed, [(i.url, i.title, i.date) for i in listing.items]):
@@ -423,7 +461,7 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             if needs_body:  # refused, lying, or not enough to tell: confirm with GET
                 yield self._get_check(meta["zwgk_url"], own_meta(meta))
                 return
-        verdict = judge_response(response.status, content_type, response.body)
+        verdict = self._prepared(response, CHECK).verdict
         if response.status < 400 and not kind.is_archive and kind.kind == "unknown":
             # the original URL may carry the extension the final one lacks
             kind = classify_file(meta["zwgk_url"], content_type, disposition, response.body[:SNIFF_BYTES])
@@ -516,25 +554,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             return self.config.allow_private or self._loopback_ok
         return True
 
-    def _html_page(self, response: Response) -> str | None:
-        content_type = (_header(response, "Content-Type") or "").lower()
-        body = response.body
-        if content_type and not any(t in content_type for t in HTML_TYPES):
-            return None
-        if not content_type and not body[:1024].lstrip().lower().startswith((b"<!doctype", b"<html", b"<head", b"<meta")):
-            return None
-        text, _ = decode_body(body, _header(response, "Content-Type"))
-        return text
 
-
-def mask_bytes(body: bytes) -> bytes:
-    """The body with every ID-like or mobile-like number masked, byte for byte elsewhere.
-
-    Evidence must never hold a raw personal number. Digits are single ASCII bytes in UTF-8, GBK and
-    GB18030 alike (never a run of them inside a multi-byte character), so masking the Latin-1 view of the
-    bytes changes only those digits.
-    """
-    return mask_text(body.decode("latin-1")).encode("latin-1")
+# the callbacks whose responses are prepared (in a worker process when there are workers) first
+_ROLES = {"parse_column": LIST, "parse_upstream_list": LIST, "parse_document": DOCUMENT_PAGE, "parse_check": CHECK}
 
 
 def _settle() -> list[Any]:
