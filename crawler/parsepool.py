@@ -17,11 +17,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from crawler.parsing.prepare import Prepared, prepare
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 INLINE_BELOW = 512  # bytes: a body this small costs less to prepare here than to send away
 
@@ -44,18 +45,21 @@ class ParsePool:
 
     async def prepare(self, *args: Any) -> Prepared:
         """prepare(*args) (role, url, status, content type, body, today, snapshot)."""
-        body = args[4]
-        if self._executor is None or len(body) < INLINE_BELOW:
-            return prepare(*args)
+        return await self.call(prepare, *args, size=len(args[4]))
+
+    async def call(self, fn: Callable[..., T], *args: Any, size: int) -> T:
+        """fn(*args) in a worker; here when there are none, they broke, or the input (size bytes) is small."""
+        if self._executor is None or size < INLINE_BELOW:
+            return fn(*args)
         try:
-            return await asyncio.wrap_future(self._executor.submit(prepare, *args))
+            return await asyncio.wrap_future(self._executor.submit(fn, *args))
         except BrokenProcessPool:
             if not self.broken:
                 self.broken = True
                 log.warning("parse workers stopped; parsing continues in the crawl process")
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = None
-            return prepare(*args)
+            return fn(*args)
 
     def pids(self) -> list[int]:
         processes = getattr(self._executor, "_processes", None) or {}

@@ -91,6 +91,9 @@ ITEM_PIPELINES = {"crawler.pipelines.StoreItemsPipeline": 300}
 # the pipeline is synchronous (it buffers rows for batched writes): running a callback's output through
 # 100 parallel asyncio workers (Scrapy's default) only adds a hundred task switches per response
 CONCURRENT_ITEMS = 1
+# responses waiting for their callback (their parse, in a worker) hold memory: 1 MB of them (small pages
+# count 1 KiB each) is enough to keep the workers busy; Scrapy's default of 5 MB let ≈100 MiB build up
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

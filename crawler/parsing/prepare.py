@@ -1,5 +1,6 @@
 """Everything the spider computes from one fetched body alone, in one pure call: the page's text, the
-link verdict, the masked copy kept as evidence and, for list and document pages, the parse.
+link verdict, the masked copy kept as evidence and, for list and document pages, the parse; and the
+personal data in an attachment's text.
 
 Pure and picklable both ways, so that it can run in another process (crawler.parsepool) while the crawl
 goes on; the spider's callbacks then only turn the result into items and requests.
@@ -14,9 +15,10 @@ from crawler.linkcheck import Verdict, judge_response
 from .docpage import DocumentPage, parse_document_page
 from .encoding import decode_body
 from .listpage import ListPage, parse_list_page
-from .privacy import mask_bytes
+from .privacy import Leak, find_leaks, mask_bytes
+from .textextract import extract_text
 
-__all__ = ["HTML_TYPES", "Prepared", "html_text", "prepare"]
+__all__ = ["HTML_TYPES", "Prepared", "attachment_leaks", "html_text", "prepare"]
 
 HTML_TYPES = ("text/html", "application/xhtml")
 LIST, DOCUMENT, CHECK = "list", "document", "check"
@@ -29,6 +31,7 @@ class Prepared:
     masked: bytes | None             # the body with personal numbers masked, when a snapshot is kept
     listing: ListPage | None = None  # role "list": the parse of an HTML page whose verdict is ok
     document: DocumentPage | None = None  # role "document": the parse of an HTML page below status 400
+    leaks: tuple[Leak, ...] = ()     # personal data in the document's text
 
 
 def html_text(body: bytes, content_type: str | None) -> str | None:
@@ -52,4 +55,10 @@ def prepare(role: str, url: str, status: int, content_type: str | None, body: by
         listing = parse_list_page(page, url, today=today)
     elif role == DOCUMENT and page is not None and status < 400:
         document = parse_document_page(page, url)
+        return Prepared(page, verdict, masked, None, document, tuple(find_leaks(document.text)))
     return Prepared(page, verdict, masked, listing, document)
+
+
+def attachment_leaks(body: bytes, kind: str) -> list[Leak]:
+    """Personal data in a Word/Excel/PDF/text file's text (privacy.* checks)."""
+    return find_leaks(extract_text(body, kind) or "")

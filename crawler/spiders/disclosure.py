@@ -24,9 +24,8 @@ from crawler.incremental import PreviousCrawl
 from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, ItemBatch, LinkItem,
                            ListEntryItem, PrivacyHitItem, SnapshotItem, UrlCheckItem)
 from crawler.parsepool import ParsePool
-from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, prepare
-from crawler.parsing.privacy import find_leaks, mask_bytes
-from crawler.parsing.textextract import extract_text
+from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, attachment_leaks, prepare
+from crawler.parsing.privacy import Leak, mask_bytes
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
 from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
@@ -37,6 +36,14 @@ from store.registry import Registry
 
 # attachment kinds whose text is read for personal data (privacy.* checks)
 TEXT_KINDS = frozenset({"docx", "xlsx", "pdf", "text", "csv", "doc", "xls", "wps", "et"})
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """An attachment to scan for personal data: yielded by parse_check, read by _dispatch."""
+    meta: dict[str, Any]
+    body: bytes
+    kind: str
 
 
 @dataclass
@@ -151,6 +158,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             for output in getattr(self, meta["zwgk_cb"])(response):
                 if isinstance(output, scrapy.Request):
                     yield output
+                elif isinstance(output, _Scan):  # an attachment's text, read in a worker
+                    leaks = await self.parse_pool.call(attachment_leaks, output.body, output.kind, size=len(output.body))
+                    batch.extend(self._hits(output.meta, leaks))
                 else:
                     batch.append(output)
         except Exception:
@@ -348,7 +358,7 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             content_hash=hashlib.sha256(doc.text.encode("utf-8")).hexdigest())
         if upstream:
             return
-        for leak in find_leaks(doc.text):
+        for leak in ready.leaks:
             yield PrivacyHitItem(department_id=dept_id, document_url=meta["zwgk_url"], source_url=meta["zwgk_url"],
                                  kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
         for link in doc.links:
@@ -515,7 +525,7 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def _scan_attachment(self, response: Response, kind: str) -> Iterator[Any]:
         meta = response.meta
         if "download_stopped" not in response.flags and response.request.method == "GET":
-            yield from self._leaks_in(meta, response.body, kind)
+            yield _Scan(meta, response.body, kind)  # scanned by _dispatch, in a worker when there is one
             return
         if meta.get("zwgk_read_limit", 0) >= self.config.attachment_maxsize:  # already read up to the cap
             self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
@@ -537,9 +547,11 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
 
     def _leaks_in(self, meta: dict[str, Any], body: bytes, kind: str) -> Iterator[Any]:
+        yield from self._hits(meta, attachment_leaks(body, kind))
+
+    def _hits(self, meta: dict[str, Any], leaks: list[Leak]) -> Iterator[Any]:
         self.crawler.stats.inc_value("zwgk/privacy/attachments_scanned")
-        text = extract_text(body, kind)
-        for leak in find_leaks(text or ""):
+        for leak in leaks:
             yield PrivacyHitItem(department_id=meta.get("zwgk_dept"), document_url=meta.get("zwgk_source") or meta["zwgk_url"],
                                  source_url=meta["zwgk_url"], kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
 
