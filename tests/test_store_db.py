@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select
 
 from store import models as m
 from store.db import make_engine, session_factory
-from store.migrate import upgrade
+from store.migrate import HEAD, MIGRATIONS_DIR, current_revision, upgrade
 from store.writer import RunWriter, finalize_run
 
 
@@ -46,6 +46,22 @@ def _write_run(session, run_id):
         w.attachment(document_url=url, url="http://x/missing.pdf", name="附件", department_id="fgw")
     w.url_check(url="http://x/missing.pdf", verdict="broken", reason="http_404", status=404, checked_at=now)
     w.commit()
+
+
+def test_the_head_known_without_alembic_is_alembics_head(db_url):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+    engine = make_engine(db_url)
+    assert current_revision(engine) is None
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    upgrade(engine)
+    assert current_revision(engine) == HEAD
+    engine.dispose()
 
 
 def test_writes_are_idempotent_and_finalize_derives_columns(db_url):

@@ -23,7 +23,7 @@ from crawler.profiles import load_profile
 from crawler.incremental import PreviousCrawl
 from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, ItemBatch, LinkItem,
                            ListEntryItem, PrivacyHitItem, SnapshotItem, UrlCheckItem)
-from crawler.parsepool import ParsePool
+from crawler.parsepool import INLINE_BELOW, ParsePool
 from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, attachment_leaks, prepare
 from crawler.parsing.privacy import Leak, mask_bytes
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
@@ -159,7 +159,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 if isinstance(output, scrapy.Request):
                     yield output
                 elif isinstance(output, _Scan):  # an attachment's text, read in a worker
-                    leaks = await self.parse_pool.call(attachment_leaks, output.body, output.kind, size=len(output.body))
+                    # even a small file: opening a PDF or a workbook costs more than sending it
+                    leaks = await self.parse_pool.call(attachment_leaks, output.body, output.kind, size=INLINE_BELOW)
                     batch.extend(self._hits(output.meta, leaks))
                 else:
                     batch.append(output)
