@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from itertools import islice
+from functools import lru_cache
 from typing import Iterable, Iterator
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -44,14 +44,70 @@ def collapse(text: str | None) -> str:
     return _SPACE.sub(" ", text or "").strip()
 
 
+# parse caches keep only short strings: a hostile site's megabyte-long hrefs must not fill memory
+CACHE_MAX_CHARS = 2048
+
+
 def make_soup(html: str) -> BeautifulSoup:
     # NULs make lxml stop reading; hostile pages do contain them.
     return BeautifulSoup((html or "").replace("\x00", ""), "lxml")
 
 
-def base_url(soup: BeautifulSoup, url: str) -> str:
+class SoupIndex:
+    """The tags and the non-empty strings of a parsed page in document order, from one pass.
+
+    They are exactly what ``soup.find_all(...)`` visits, so page-wide searches become list scans instead of
+    one bs4 matcher run (slow per element) each. Build it again after changing the tree.
+    """
+
+    __slots__ = ("tags", "strings", "_by_name")
+
+    def __init__(self, soup: Tag) -> None:
+        tags: list[Tag] = []
+        strings: list[NavigableString] = []
+        for node in soup.descendants:
+            if isinstance(node, Tag):
+                tags.append(node)
+            elif node:  # find_all(string=…) skips empty strings
+                strings.append(node)  # type: ignore[arg-type]
+        self.tags = tags
+        self.strings = strings
+        self._by_name: dict[str, list[Tag]] | None = None
+
+    def _names(self) -> dict[str, list[Tag]]:
+        if self._by_name is None:
+            by_name: dict[str, list[Tag]] = {}
+            for tag in self.tags:
+                found = by_name.get(tag.name)
+                if found is None:
+                    by_name[tag.name] = [tag]
+                else:
+                    found.append(tag)
+            self._by_name = by_name
+        return self._by_name
+
+    def named(self, *names: str, attr: str | None = None) -> list[Tag]:
+        """``soup.find_all(names)`` (``soup.find_all(names, attr=True)`` with attr), in document order."""
+        if len(names) == 1:
+            found = self._names().get(names[0], [])
+        else:
+            wanted = frozenset(names)
+            found = [tag for tag in self.tags if tag.name in wanted]
+        if attr is None:
+            return list(found)
+        return [tag for tag in found if tag.get(attr) is not None]
+
+    def first(self, name: str, attr: str | None = None) -> Tag | None:
+        """``soup.find(name)`` (``soup.find(name, attr=True)`` with attr); ``first("body")`` is ``soup.body``."""
+        for tag in self._names().get(name, ()):
+            if attr is None or tag.get(attr) is not None:
+                return tag
+        return None
+
+
+def base_url(soup: BeautifulSoup, url: str, index: SoupIndex | None = None) -> str:
     """The URL relative links resolve against: ``<base href>`` (itself relative to url) or url."""
-    base = soup.find("base", href=True)
+    base = (index or SoupIndex(soup)).first("base", "href")
     if isinstance(base, Tag):
         resolved = abs_url(url, str(base.get("href") or ""), schemes=("http", "https"))
         if resolved:
@@ -63,7 +119,20 @@ def abs_url(base: str, href: str | None, *, schemes: Iterable[str] = ("http", "h
     """Absolute URL without fragment, or None for empty, "#…", javascript:, mailto: … and bad URLs."""
     if href is None:
         return None
-    href = _URL_JUNK.sub("", str(href)).strip().strip("\u3000\xa0")
+    href = str(href)
+    if type(schemes) is tuple and len(href) + len(base) <= CACHE_MAX_CHARS:
+        return _abs_url_cached(base, href, schemes)
+    return _abs_url(base, href, schemes)
+
+
+@lru_cache(maxsize=8192)
+def _abs_url_cached(base: str, href: str, schemes: tuple[str, ...]) -> str | None:
+    # A page resolves the same menu, pager and sibling links again and again; urljoin is the costly part.
+    return _abs_url(base, href, schemes)
+
+
+def _abs_url(base: str, href: str, schemes: Iterable[str]) -> str | None:
+    href = _URL_JUNK.sub("", href).strip().strip("\u3000\xa0")
     if not href or href.startswith("#") or _SKIP_SCHEMES.match(href):
         return None
     href = href.replace("\\", "/")  # browsers read backslashes in http URLs as slashes
@@ -80,6 +149,9 @@ def abs_url(base: str, href: str | None, *, schemes: Iterable[str] = ("http", "h
 
 def class_tokens(tag: Tag) -> str:
     """id and class of a tag as one lowercase string for token matching."""
+    attrs = tag.attrs
+    if "class" not in attrs and "id" not in attrs:
+        return ""  # most tags: skip building and lowercasing an empty string
     classes = tag.get("class") or []
     if isinstance(classes, str):
         classes = [classes]
@@ -132,15 +204,18 @@ def walk(root: Tag, *, skip_invisible: bool = False, stop_at: frozenset[str] = f
     """
     stack: list[Iterator[PageElement]] = [iter(root.contents)]
     while stack:
-        node = next(stack[-1], None)
-        if node is None:
+        for node in stack[-1]:
+            if isinstance(node, Tag):
+                if node.name in stop_at:
+                    return
+                yield node
+                if node.contents and not (skip_invisible and node.name in INVISIBLE):
+                    stack.append(iter(node.contents))
+                    break  # go down; this level's iterator resumes after the subtree
+            else:
+                yield node
+        else:
             stack.pop()
-            continue
-        if isinstance(node, Tag) and node.name in stop_at:
-            return
-        yield node
-        if isinstance(node, Tag) and node.contents and not (skip_invisible and node.name in INVISIBLE):
-            stack.append(iter(node.contents))
 
 
 def first_tag(root: Tag, names: Iterable[str], *, attr: str | None = None,
@@ -168,11 +243,19 @@ def tags_within(root: Tag, names: Iterable[str], *, attr: str | None = None, lim
 def text_strings(root: Tag, limit: int = 500) -> list[NavigableString]:
     """Up to limit visible text nodes of root."""
     found: list[NavigableString] = []
-    for node in walk(root, skip_invisible=True):
-        if isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT):
-            found.append(node)
-            if len(found) >= limit:
-                break
+    stack: list[Iterator[PageElement]] = [iter(root.contents)]  # walk(root, skip_invisible=True), inlined
+    while stack:
+        for node in stack[-1]:
+            if isinstance(node, Tag):
+                if node.contents and node.name not in INVISIBLE:
+                    stack.append(iter(node.contents))
+                    break
+            elif isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT):
+                found.append(node)
+                if len(found) >= limit:
+                    return found
+        else:
+            stack.pop()
     return found
 
 
@@ -182,15 +265,36 @@ LINK_TEXT_STOP = frozenset({"a"})  # a link nested in a link ends the outer one,
 def capped_text(root: Tag, limit: int, *, stop_at: frozenset[str] = frozenset()) -> str:
     """The start of root's visible text, reading no more of the tree than needed for limit characters
     (and at most a few nodes per character: empty nested tags do not count as text)."""
+    return collapse(" ".join(_capped_parts(root, 4 * limit + 100, limit * 2 + 64, stop_at)))[:limit]
+
+
+def _capped_parts(root: Tag, budget: int, enough: int, stop_at: frozenset[str]) -> list[str]:
+    """The text nodes among the first budget nodes of ``walk(root, skip_invisible=True, stop_at=stop_at)``,
+    until their length exceeds enough: walk inlined, as this runs for every anchor, row and box."""
     parts: list[str] = []
     size = 0
-    for node in islice(walk(root, skip_invisible=True, stop_at=stop_at), 4 * limit + 100):
-        if isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT):
-            parts.append(str(node))
-            size += len(node)
-            if size > limit * 2 + 64:
-                break
-    return collapse(" ".join(parts))[:limit]
+    stack: list[Iterator[PageElement]] = [iter(root.contents)]
+    while stack:
+        for node in stack[-1]:
+            if budget <= 0:
+                return parts
+            if isinstance(node, Tag):
+                if node.name in stop_at:
+                    return parts
+                budget -= 1
+                if node.contents and node.name not in INVISIBLE:
+                    stack.append(iter(node.contents))
+                    break
+            else:
+                budget -= 1
+                if isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT):
+                    parts.append(str(node))
+                    size += len(node)
+                    if size > enough:
+                        return parts
+        else:
+            stack.pop()
+    return parts
 
 
 def text_sizes(root: Tag) -> dict[int, int]:
@@ -223,10 +327,11 @@ def visible_text(root: Tag | None) -> str:
     return collapse(" ".join(iter_text_lines(root)))
 
 
-def breadcrumb(soup: BeautifulSoup) -> Tag | None:
+def breadcrumb(soup: BeautifulSoup, index: SoupIndex | None = None) -> Tag | None:
     """The "当前位置：首页 > … > 栏目" element, by class/id or by its leading words."""
+    index = index or SoupIndex(soup)
     candidates: list[Tag] = []
-    for tag in soup.find_all(True):
+    for tag in index.tags:
         if tag.name in INVISIBLE or tag.name in ("html", "body"):
             continue
         tokens = class_tokens(tag)
@@ -236,7 +341,7 @@ def breadcrumb(soup: BeautifulSoup) -> Tag | None:
         text = capped_text(tag, 201)
         if 0 < len(text) <= 200:
             return tag
-    for string in soup.find_all(string=_BREADCRUMB_LEAD):
+    for string in [s for s in index.strings if _BREADCRUMB_LEAD.search(s)]:
         parent = string.parent
         while parent is not None and parent.name not in BLOCKS:
             parent = parent.parent
@@ -250,9 +355,9 @@ def breadcrumb_parts(tag: Tag) -> list[str]:
     return [p.strip() for p in _BREADCRUMB_SEP.split(text) if p.strip()]
 
 
-def breadcrumb_column(soup: BeautifulSoup) -> str | None:
+def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> str | None:
     """The last specific element of the breadcrumb ("正文" and the like skipped)."""
-    tag = breadcrumb(soup)
+    tag = breadcrumb(soup, index)
     if tag is None:
         return None
     parts = [p for p in breadcrumb_parts(tag) if p not in _GENERIC_CRUMBS]
@@ -285,8 +390,8 @@ def clean_title(raw: str | None) -> str | None:
     return parts[0]
 
 
-def page_title(soup: BeautifulSoup) -> str | None:
-    tag = soup.find("title")
+def page_title(soup: BeautifulSoup, index: SoupIndex | None = None) -> str | None:
+    tag = (index or SoupIndex(soup)).first("title")
     return collapse(tag.get_text()) or None if isinstance(tag, Tag) else None
 
 

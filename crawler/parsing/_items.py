@@ -94,7 +94,9 @@ def _links_in(tag: Tag) -> int:
     return len(tags_within(tag, ("a",), attr="href", limit=_MAX_ROW_LINKS + 1))
 
 
-def _row_of(tag: Tag) -> Tag | None:
+def _row_of(tag: Tag, blocks: dict[int, bool] | None = None) -> Tag | None:
+    """The row element holding tag; blocks caches (by id) the block-row test of ancestors shared by rows."""
+    blocks = {} if blocks is None else blocks
     node = tag.parent
     for _ in range(_MAX_LEVELS):
         if not isinstance(node, Tag) or node.name in ("body", "html", "table", "ul", "ol", "dl"):
@@ -106,19 +108,40 @@ def _row_of(tag: Tag) -> Tag | None:
     for _ in range(_MAX_LEVELS):
         if not isinstance(node, Tag) or node.name in ("body", "html"):
             break
-        if node.name in _BLOCK_ROWS and _links_in(node) <= _MAX_ROW_LINKS:
-            siblings = 0
-            for sibling in node.parent.find_all(node.name, recursive=False):
-                siblings += first_tag(sibling, ("a",), attr="href") is not None
-                if siblings >= 2:
-                    return node
+        if node.name in _BLOCK_ROWS:
+            known = blocks.get(id(node))
+            if known is None:
+                known = blocks[id(node)] = _is_block_row(node)
+            if known:
+                return node
         node = node.parent
     return None
 
 
+def _is_block_row(node: Tag) -> bool:
+    """A div/p/… with few links that has at least two same-named siblings (itself included) with a link."""
+    if _links_in(node) > _MAX_ROW_LINKS:
+        return False
+    siblings = 0
+    name = node.name
+    # Lazily: stopping at the second linked sibling keeps long lists of <div> rows linear.
+    for sibling in (c for c in node.parent.contents if isinstance(c, Tag) and c.name == name):
+        siblings += first_tag(sibling, ("a",), attr="href") is not None
+        if siblings >= 2:
+            return True
+    return False
+
+
+def _children_named(tag: Tag, names: tuple[str, ...]) -> list[Tag]:
+    """``tag.find_all(names, recursive=False)`` without bs4's matcher."""
+    return [child for child in tag.contents if isinstance(child, Tag) and child.name in names]
+
+
 def _date_column(row: Tag, cache: dict[int, int | None]) -> int | None:
     """Index of the 发布日期 column of a table row, from the table's header row."""
-    table = row.find_parent("table")
+    table = row.parent  # row.find_parent("table")
+    while table is not None and table.name != "table":
+        table = table.parent
     if table is None:
         return None
     if id(table) not in cache:
@@ -128,7 +151,7 @@ def _date_column(row: Tag, cache: dict[int, int | None]) -> int | None:
 
 def _header_date_column(table: Tag) -> int | None:
     for header in tags_within(table, ("tr",), limit=3):
-        cells = header.find_all(["th", "td"], recursive=False)
+        cells = _children_named(header, ("th", "td"))
         if first_tag(header, ("a",), attr="href") is not None:
             continue
         labels = [collapse(c.get_text()).replace(" ", "") for c in cells]
@@ -144,7 +167,7 @@ def _header_date_column(table: Tag) -> int | None:
 def _row_date(row: Tag, main: Tag, context: date | None, columns: dict[int, int | None]) -> date | None:
     column = _date_column(row, columns) if row.name == "tr" else None
     if column is not None:
-        cells = row.find_all(["td", "th"], recursive=False)
+        cells = _children_named(row, ("td", "th"))
         if column < len(cells):
             found = parse_date(capped_text(cells[column], 100), context=context)
             if found is not None:
@@ -158,17 +181,30 @@ def _row_date(row: Tag, main: Tag, context: date | None, columns: dict[int, int 
     return found
 
 
-def _related_box(container: Tag) -> bool:
+def _related_box(container: Tag, headed: dict[int, bool] | None = None) -> bool:
+    """Under a "相关链接"-like heading; headed caches (by id) the heading test of ancestors shared by groups."""
+    headed = {} if headed is None else headed
     node: Tag | None = container
     for _ in range(3):
         if not isinstance(node, Tag) or node.name in ("body", "html"):
             return False
-        previous = node.find_previous_sibling(True)
-        if isinstance(previous, Tag):
-            text = capped_text(previous, 21)
-            if len(text) <= 20 and _RELATED_HEADING.search(text):
-                return True
+        known = headed.get(id(node))
+        if known is None:
+            known = headed[id(node)] = _after_related_heading(node)
+        if known:
+            return True
         node = node.parent
+    return False
+
+
+def _after_related_heading(node: Tag) -> bool:
+    previous = node.previous_sibling  # node.find_previous_sibling(True)
+    while previous is not None and not isinstance(previous, Tag):
+        previous = previous.previous_sibling
+    if isinstance(previous, Tag):
+        text = capped_text(previous, 21)
+        if len(text) <= 20 and _RELATED_HEADING.search(text):
+            return True
     return False
 
 
@@ -182,8 +218,9 @@ def menu_containers(self_links: list[Tag]) -> set[int]:
     """Lists that hold a link to the page itself are menus (the current column highlighted), not entries."""
     menus: set[int] = set()
     chrome: dict[int, bool] = {}
+    blocks: dict[int, bool] = {}
     for tag in self_links:
-        row = _row_of(tag)
+        row = _row_of(tag, blocks)
         if row is not None and row.parent is not None and not in_chrome(row, chrome):
             menus.add(id(row.parent))
     return menus
@@ -194,9 +231,10 @@ def _looks_like_column(url: str) -> bool:
     return path.endswith("/") or bool(_COLUMN_NAME.search(path)) or "/col/col" in path
 
 
-def _group_score(rows: list[Row], container: Tag, menus: set[int]) -> tuple[bool, float] | None:
+def _group_score(rows: list[Row], container: Tag, menus: set[int],
+                 headed: dict[int, bool] | None = None) -> tuple[bool, float] | None:
     """(is the group dated, how much it looks like the main list), or None if it is not a list of entries."""
-    if id(container) in menus or _related_box(container):
+    if id(container) in menus or _related_box(container, headed):
         return None
     dated = sum(1 for r in rows if r.date is not None)
     is_dated = dated >= max(1, len(rows) / 2)
@@ -218,11 +256,12 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
     seen_rows: set[int] = set()
     chrome: dict[int, bool] = {}
     columns: dict[int, int | None] = {}
+    blocks: dict[int, bool] = {}
     by_tag = {id(a.tag): a for a in anchors}
     for order, anchor in enumerate(anchors):
         if first_tag(anchor.tag, ("a",), attr="href") is not None:
             continue  # nested links are invalid HTML; browsers close the outer one
-        row = _row_of(anchor.tag)
+        row = _row_of(anchor.tag, blocks)
         if row is None or id(row) in seen_rows or row.parent is None or in_chrome(row, chrome):
             continue
         seen_rows.add(id(row))
@@ -232,15 +271,17 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
             continue
         if len(capped_text(row, _MAX_ROW_TEXT + 1)) > _MAX_ROW_TEXT:
             continue
-        main = max(links, key=lambda a: len(anchor_title(a.tag)))  # the title link, not "[PDF]" or "[栏目]"
-        title = anchor_title(main.tag)
+        titles = [anchor_title(a.tag) for a in links]
+        best = max(range(len(links)), key=lambda i: len(titles[i]))  # the title link, not "[PDF]" or "[栏目]"
+        main, title = links[best], titles[best]
         if len(title) < 2:
             continue
         groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, context, columns), order))
         containers[id(row.parent)] = row.parent
     scored = []
+    headed: dict[int, bool] = {}
     for key, rows in groups.items():
-        result = _group_score(rows, containers[key], menus)
+        result = _group_score(rows, containers[key], menus, headed)
         if result is not None:
             is_dated, score = result
             scored.append(((is_dated, score), key, is_dated))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from posixpath import basename, dirname
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from bs4 import Tag
 
-from ._html import BLOCKS, capped_text, tags_within
+from ._html import BLOCKS, CACHE_MAX_CHARS, capped_text, tags_within
 from ._scriptpager import MAX_PAGES, create_page_html, hanweb_pages, script_total
 
 _MAX_ZONES = 5
@@ -56,6 +57,16 @@ class _Where:
 
 
 def _where(url: str) -> _Where:
+    # pure; a list page asks about the same few URLs over a hundred times
+    return _where_cached(url) if len(url) <= CACHE_MAX_CHARS else _where_of(url)
+
+
+@lru_cache(maxsize=8192)
+def _where_cached(url: str) -> _Where:
+    return _where_of(url)
+
+
+def _where_of(url: str) -> _Where:
     parts = urlsplit(url)
     name = basename(parts.path)
     m = _BASENAME.match(name)
@@ -77,6 +88,17 @@ def _word(text: str) -> str:
 
 def same_page(a: str, b: str) -> bool:
     """URLs of the same page: equal, or a directory and its index page."""
+    if len(a) + len(b) <= CACHE_MAX_CHARS:
+        return _same_page_cached(a, b)
+    return _same_page(a, b)
+
+
+@lru_cache(maxsize=8192)
+def _same_page_cached(a: str, b: str) -> bool:
+    return _same_page(a, b)
+
+
+def _same_page(a: str, b: str) -> bool:
     if a == b:
         return True
     wa, wb = _where(a), _where(b)
@@ -95,8 +117,15 @@ def _path_variant(current: _Where, other: _Where) -> bool:
     return other.stem == current.stem and other.ext == current.ext
 
 
-def _query_params(query: str) -> list[tuple[str, str]]:
-    return parse_qsl(query, keep_blank_values=True)
+def _query_params(query: str) -> tuple[tuple[str, str], ...]:
+    if len(query) <= CACHE_MAX_CHARS:
+        return _query_params_cached(query)
+    return tuple(parse_qsl(query, keep_blank_values=True))
+
+
+@lru_cache(maxsize=4096)
+def _query_params_cached(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query, keep_blank_values=True))
 
 
 def _page_param(current: _Where, other: _Where) -> str | None:

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 from ._html import (
     INVISIBLE,
+    SoupIndex,
     ancestors_or_self,
     breadcrumb_column,
     capped_text,
@@ -94,11 +95,11 @@ def _tokens(tag: Tag) -> list[str]:
     return class_tokens(tag).split()
 
 
-def _content_root(soup: BeautifulSoup) -> Tag | None:
+def _content_root(soup: BeautifulSoup, index: SoupIndex) -> Tag | None:
     strong: list[tuple[int, Tag]] = []
     weak: list[tuple[int, Tag]] = []
-    sizes = text_sizes(soup)
-    for tag in soup.find_all(["div", "td", "article", "section", "main", "span", "p"]):
+    sizes: dict[int, int] | None = None  # computed on the first candidate: many pages have none
+    for tag in index.named("div", "td", "article", "section", "main", "span", "p"):
         if len(strong) >= _MAX_CANDIDATES or len(weak) >= _MAX_CANDIDATES:
             break
         tokens = _tokens(tag)
@@ -110,13 +111,15 @@ def _content_root(soup: BeautifulSoup) -> Tag | None:
             bucket = weak
         else:
             continue
+        if sizes is None:
+            sizes = text_sizes(soup)
         length = sizes.get(id(tag), 0)
         if length >= 10:
             bucket.append((length, tag))
     for bucket in (strong, weak):
         if bucket:
             return _innermost(bucket)
-    return soup.body or soup
+    return index.first("body") or soup
 
 
 def _innermost(bucket: list[tuple[int, Tag]]) -> Tag:
@@ -142,10 +145,10 @@ def _in_page_chrome(tag: Tag) -> bool:
     )
 
 
-def _heading_candidates(soup: BeautifulSoup) -> list[str]:
+def _heading_candidates(index: SoupIndex) -> list[str]:
     found: list[str] = []
     examined = 0
-    for tag in soup.find_all(True):
+    for tag in index.tags:
         if tag.name in INVISIBLE:
             continue
         is_heading = tag.name in ("h1", "h2", "h3")
@@ -160,13 +163,13 @@ def _heading_candidates(soup: BeautifulSoup) -> list[str]:
     return found
 
 
-def _title(soup: BeautifulSoup, labelled: str | None, meta: str | None) -> str | None:
+def _title(soup: BeautifulSoup, index: SoupIndex, labelled: str | None, meta: str | None) -> str | None:
     """The document title: a candidate the <title> confirms, else the most explicit one.
 
     A "名称：" cell alone is weak evidence: procurement notices have "名称：" rows for the buyer.
     """
-    raw = page_title(soup)
-    heads = _heading_candidates(soup)
+    raw = page_title(soup, index)
+    heads = _heading_candidates(index)
     explicit = [v for v in (meta, labelled) if v and len(v) >= 2]
     if raw:
         squeezed = raw.replace(" ", "")
@@ -182,9 +185,9 @@ def _title(soup: BeautifulSoup, labelled: str | None, meta: str | None) -> str |
     return cleaned
 
 
-def _meta_values(soup: BeautifulSoup) -> dict[str, str]:
+def _meta_values(index: SoupIndex) -> dict[str, str]:
     values: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in index.named("meta"):
         name = str(tag.get("name") or tag.get("property") or "").strip().lower()
         field = _META_FIELDS.get(name)
         content = collapse(str(tag.get("content") or ""))
@@ -193,10 +196,10 @@ def _meta_values(soup: BeautifulSoup) -> dict[str, str]:
     return values
 
 
-def _comment_values(soup: BeautifulSoup) -> tuple[dict[str, str], list[LabelValue]]:
+def _comment_values(index: SoupIndex) -> tuple[dict[str, str], list[LabelValue]]:
     tagged: dict[str, str] = {}
     lines: list[str] = []
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for node in [s for s in index.strings if isinstance(s, Comment)]:
         comment = str(node)
         for name, value in _COMMENT_TAG.findall(comment):
             field = _COMMENT_FIELDS.get(name.lower())
@@ -257,16 +260,17 @@ def parse_document_page(html: str, url: str) -> DocumentPage:
 
 def _parse(html: str, url: str) -> DocumentPage:
     soup = make_soup(html)
-    body = soup.body or soup
+    index = SoupIndex(soup)
+    body = index.first("body") or soup
     labels = scan_lines(iter_text_lines(body, mark_elements=True))
-    meta = _meta_values(soup)
-    tagged, comment = _comment_values(soup)
+    meta = _meta_values(index)
+    tagged, comment = _comment_values(index)
     publish_date, publish_time = _publish(labels, meta, tagged, comment)
 
     def pick(field: str) -> str | None:
         return _first_value(best(labels, field), meta.get(field), tagged.get(field), best(comment, field))
 
-    title = _title(soup, _first_value(best(labels, "title")), meta.get("title") or tagged.get("title"))
+    title = _title(soup, index, _first_value(best(labels, "title")), meta.get("title") or tagged.get("title"))
     column = _first_value(meta.get("column"), best(labels, "column"), tagged.get("column"))
     return DocumentPage(
         title=title,
@@ -277,7 +281,7 @@ def _parse(html: str, url: str) -> DocumentPage:
         index_number=pick("index_number"),
         publisher=pick("publisher"),
         topic=pick("topic"),
-        column_name=column or breadcrumb_column(soup),
-        text=visible_text(_content_root(soup)),
-        links=links_from_soup(soup, url),
+        column_name=column or breadcrumb_column(soup, index),
+        text=visible_text(_content_root(soup, index)),
+        links=links_from_soup(soup, url, index),
     )

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._html import LINK_TEXT_STOP, abs_url, base_url, capped_text, collapse, first_tag, make_soup
+from ._html import LINK_TEXT_STOP, SoupIndex, abs_url, base_url, capped_text, collapse, first_tag, make_soup
 
 __all__ = ["ATTACHMENT_EXTENSIONS", "PageLink", "extract_links", "looks_like_attachment"]
 
@@ -85,12 +85,13 @@ def link_text(tag: Tag) -> str:
     return ""
 
 
-def links_from_soup(soup: BeautifulSoup, url: str) -> tuple[PageLink, ...]:
-    """extract_links on an already parsed page."""
-    base = base_url(soup, url)
+def links_from_soup(soup: BeautifulSoup, url: str, index: SoupIndex | None = None) -> tuple[PageLink, ...]:
+    """extract_links on an already parsed page (index: the page's SoupIndex, if already built)."""
+    index = index or SoupIndex(soup)
+    base = base_url(soup, url, index)
     seen: set[tuple[str, str, str]] = set()
     links: list[PageLink] = []
-    for tag in soup.find_all(list(_SOURCE_ATTRS)):
+    for tag in index.named(*_SOURCE_ATTRS):
         target = abs_url(base, tag.get(_SOURCE_ATTRS[tag.name]), schemes=("http", "https", "ftp"))
         if target is None:
             continue

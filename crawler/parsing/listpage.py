@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ._html import (
     BLOCKS,
     LINK_TEXT_STOP,
+    SoupIndex,
     abs_url,
     base_url,
     breadcrumb_column,
@@ -78,9 +79,13 @@ _BLOCK_NAMES = ("div", "p", "span", "td", "li")
 _ANCHOR_TEXT = 300
 
 
-def _expand_datastores(soup: BeautifulSoup) -> None:
-    """Hanweb jcms lists ship their rows as CDATA records inside <script type="text/xml">."""
-    for script in soup.find_all("script"):
+def _expand_datastores(scripts: list[Tag]) -> bool:
+    """Hanweb jcms lists ship their rows as CDATA records inside <script type="text/xml">.
+
+    scripts are the page's <script> tags in document order; True when the tree was changed.
+    """
+    changed = False
+    for script in scripts:
         source = script.string or ""
         if "<record" not in source.lower():
             continue
@@ -93,6 +98,8 @@ def _expand_datastores(soup: BeautifulSoup) -> None:
         fragment = BeautifulSoup(f"<div data-zwgk-datastore>{markup}</div>", "lxml").find("div")
         if isinstance(fragment, Tag):
             script.replace_with(fragment)
+            changed = True
+    return changed
 
 
 def _context_date(page_text: str, today: date | None) -> date | None:
@@ -101,9 +108,9 @@ def _context_date(page_text: str, today: date | None) -> date | None:
     return max(dates) if dates else today
 
 
-def _anchors(soup: BeautifulSoup, base: str) -> list[Anchor]:
+def _anchors(index: SoupIndex, base: str) -> list[Anchor]:
     found = []
-    for tag in soup.find_all(["a", "area"], href=True):
+    for tag in index.named("a", "area", attr="href"):
         url = abs_url(base, tag.get("href"))
         if url is not None:
             found.append(Anchor(tag=tag, url=url, text=capped_text(tag, _ANCHOR_TEXT, stop_at=LINK_TEXT_STOP)))
@@ -115,7 +122,7 @@ def _list_heading(rows: list[Row]) -> str | None:
     for _ in range(4):
         if not isinstance(node, Tag) or node.name in ("body", "html"):
             return None
-        for sibling in node.find_previous_siblings(True, limit=4):
+        for sibling in _previous_tags(node, 4):
             candidates = [sibling, *[t for t in islice(walk(sibling), 200) if isinstance(t, Tag)]]
             for cand in candidates:
                 if cand.name in ("h1", "h2", "h3", "h4", "h5") or any(
@@ -128,10 +135,23 @@ def _list_heading(rows: list[Row]) -> str | None:
     return None
 
 
-def _note(soup: BeautifulSoup) -> str | None:
+def _previous_tags(node: Tag, limit: int) -> list[Tag]:
+    """``node.find_previous_siblings(True, limit=limit)`` without bs4's matcher."""
+    found: list[Tag] = []
+    sibling = node.previous_sibling
+    while sibling is not None and len(found) < limit:
+        if isinstance(sibling, Tag):
+            found.append(sibling)
+        sibling = sibling.previous_sibling
+    return found
+
+
+def _note(soup: BeautifulSoup, index: SoupIndex) -> str | None:
     """Visible text of the list area when there is no entry: "暂无信息", "本单位无此类信息，特此说明。" …"""
-    body = soup.body or soup
-    for string in body.find_all(string=_EMPTY_MARKERS):
+    body = index.first("body") or soup
+    # body.find_all(string=_EMPTY_MARKERS), without bs4's matcher
+    matches = [s for s in body.descendants if isinstance(s, NavigableString) and s and _EMPTY_MARKERS.search(s)]
+    for string in matches:
         node = string.parent
         if not isinstance(node, Tag) or in_chrome(node) or node.name in ("script", "style", "title"):
             continue
@@ -156,7 +176,7 @@ def _note(soup: BeautifulSoup) -> str | None:
     return None
 
 
-def _nav_links(anchors: list[Anchor], skip: set[int], taken: set[str], soup: BeautifulSoup, base: str,
+def _nav_links(anchors: list[Anchor], skip: set[int], taken: set[str], index: SoupIndex, base: str,
                current: str) -> tuple[NavLink, ...]:
     links: dict[str, NavLink] = {}
     for anchor in anchors:
@@ -165,7 +185,7 @@ def _nav_links(anchors: list[Anchor], skip: set[int], taken: set[str], soup: Bea
         name = anchor.text or link_text(anchor.tag)
         if anchor.url not in links or (not links[anchor.url].name and name):
             links[anchor.url] = NavLink(name=name, url=anchor.url)
-    for frame in soup.find_all(["iframe", "frame"], src=True):
+    for frame in index.named("iframe", "frame", attr="src"):
         url = abs_url(base, frame.get("src"))
         if url is not None and url not in taken and url not in links:
             links[url] = NavLink(name=collapse(str(frame.get("title") or frame.get("name") or "")), url=url)
@@ -183,13 +203,16 @@ def parse_list_page(html: str, url: str, *, today: date | None = None) -> ListPa
 
 def _parse(html: str, url: str, today: date | None) -> ListPage:
     soup = make_soup(html)
-    has_scripts = soup.find("script") is not None
-    scripts = "\n".join(s.get_text() for s in soup.find_all("script"))
-    _expand_datastores(soup)
-    base = base_url(soup, url)
+    index = SoupIndex(soup)
+    script_tags = index.named("script")
+    has_scripts = bool(script_tags)
+    scripts = "\n".join(s.get_text() for s in script_tags)
+    if _expand_datastores(script_tags):
+        index = SoupIndex(soup)
+    base = base_url(soup, url, index)
     current = abs_url(url, url) or url
-    anchors = _anchors(soup, base)
-    page_text = visible_text(soup.body or soup)
+    anchors = _anchors(index, base)
+    page_text = visible_text(index.first("body") or soup)
     page_urls, pager_ids = find_page_urls(page_text, scripts, anchors, current, base)
 
     candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
@@ -203,15 +226,15 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
             item_urls.add(row.anchor.url)
             items.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
 
-    title = breadcrumb_column(soup) or _list_heading(rows) or clean_title(page_title(soup))
+    title = breadcrumb_column(soup, index) or _list_heading(rows) or clean_title(page_title(soup, index))
     skip = pager_ids | row_tags
     taken = item_urls | set(page_urls) | {current}
     return ListPage(
         title=title,
         items=tuple(items),
         page_urls=tuple(page_urls),
-        nav_links=_nav_links(anchors, skip, taken, soup, base, current),
-        note=None if items else _note(soup),
+        nav_links=_nav_links(anchors, skip, taken, index, base, current),
+        note=None if items else _note(soup, index),
         has_scripts=has_scripts,
     )
 
