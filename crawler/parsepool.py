@@ -15,6 +15,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
@@ -31,6 +33,17 @@ def _warm() -> int:
     return os.getpid()
 
 
+def _follow_parent(parent: int) -> None:
+    """In a worker: exit when the crawl process is gone. A worker waits on a pipe whose writing end it
+    holds itself, so a crawl killed with SIGKILL (or OOM) would otherwise leave it waiting forever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="zwgk-parent-watch", daemon=True).start()
+
+
 class ParsePool:
     """prepare() in worker processes, or here when there are none (or they broke)."""
 
@@ -39,7 +52,8 @@ class ParsePool:
         self.broken = False
         self._executor: ProcessPoolExecutor | None = None
         if workers > 0:
-            self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_follow_parent, initargs=(os.getpid(),))
             for _ in range(workers):  # start them now, while the crawl fetches its first pages
                 self._executor.submit(_warm)
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -75,6 +78,38 @@ def test_a_killed_worker_costs_speed_not_results():
         assert third.verdict.verdict == "broken" and third.masked is None
     finally:
         pool.close()
+
+
+def test_workers_do_not_outlive_a_killed_crawl(tmp_path):
+    """A crawl process killed with SIGKILL (the scheduler's watchdog, the OOM killer) takes its parse
+    workers with it instead of leaving them waiting forever."""
+    script = tmp_path / "crawl.py"
+    script.write_text(
+        "import asyncio, os, sys\n"
+        "from crawler.parsepool import ParsePool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ParsePool(1)\n"
+        "    asyncio.run(pool.prepare('check', 'http://x/', 200, 'text/plain', b'x' * 2048, None, False))\n"
+        "    assert not pool.broken\n"
+        "    print(*pool.pids(), flush=True)\n"
+        "    os.kill(os.getpid(), 9)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert workers
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _rows(db: str) -> dict[str, list[tuple]]:
