@@ -244,7 +244,7 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield from self._carry_column(dept, meta, response)
             return
         ready = self._prepared(response, LIST)
-        page, verdict, listing = ready.page, ready.verdict, ready.listing
+        verdict, listing = ready.verdict, ready.listing
         yield self._outcome(meta, verdict, response=response)
         if listing is None:
             if meta["zwgk_depth"] == 0 or not meta["zwgk_first"]:
