@@ -39,6 +39,31 @@ ID_CANDIDATE = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9A-Za-z])")
 LONG_RUN = re.compile(r"(?<![0-9])\d{15,19}[Xx]?(?![0-9])")
 # 11-digit mobile numbers 1[3-9]x, also written 138-1234-5678 or 138 1234 5678, optionally +86
 MOBILE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)([ -]?)(\d{4})\2(\d{4})(?![0-9])")
+# hashes, tokens and seeds (MD5, SHA-1, SHA-256 in hex: 32 or more hex characters, in which about one in
+# three is a letter) are opaque: their digit runs are not numbers, and masking one would break a checksum a
+# person copies. A number with a letter or two around it ("a110105…b") is not a hash.
+OPAQUE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])")
+_OPAQUE_LETTERS = 1 / 8  # at least this share of letters (a random hex string has 6/16)
+
+
+def opaque_spans(text: str) -> list[tuple[int, int]]:
+    """Where the hex tokens of `text` are (start, end): no personal number is looked for inside them."""
+    if len(text) < 32:
+        return []
+    return [m.span() for m in OPAQUE.finditer(text)
+            if sum(not c.isdigit() for c in m.group(0)) >= len(m.group(0)) * _OPAQUE_LETTERS]
+
+
+def _outside_opaque(text: str, fn) -> str:
+    spans = opaque_spans(text)
+    if not spans:
+        return fn(text)
+    out, last = [], 0
+    for start, end in spans:
+        out += [fn(text[last:start]), text[start:end]]
+        last = end
+    out.append(fn(text[last:]))
+    return "".join(out)
 
 
 def _check_digit(body: str) -> str:
@@ -74,7 +99,11 @@ def _mask_mobile_match(match: re.Match[str]) -> str:
 
 def mask_text(text: str) -> str:
     """Every ID-like and mobile-like number masked, valid or not; the length of the text is kept, so
-    positions found in the original text point at the same characters."""
+    positions found in the original text point at the same characters. Hex tokens (hashes) are kept."""
+    return _outside_opaque(text, _mask_all)
+
+
+def _mask_all(text: str) -> str:
     text = LONG_RUN.sub(lambda m: _mask_run(m.group(0)), text)
     return MOBILE.sub(_mask_mobile_match, text)
 
@@ -82,8 +111,12 @@ def mask_text(text: str) -> str:
 def mask_url(url: str) -> str:
     """A URL with its valid ID numbers and mobile numbers masked; other digit runs (article numbers)
     are kept so that the address stays recognisable."""
-    url = ID_CANDIDATE.sub(lambda m: _mask_run(m.group(0)) if is_valid_id_number(m.group(0)) else m.group(0), url)
-    return MOBILE.sub(_mask_mobile_match, url)
+    return _outside_opaque(url, _mask_personal)
+
+
+def _mask_personal(text: str) -> str:
+    text = ID_CANDIDATE.sub(lambda m: _mask_run(m.group(0)) if is_valid_id_number(m.group(0)) else m.group(0), text)
+    return MOBILE.sub(_mask_mobile_match, text)
 
 
 # --- control characters -----------------------------------------------------------------------------

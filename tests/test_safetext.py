@@ -32,6 +32,16 @@ def test_text_masks_every_number_and_addresses_only_personal_ones():
         "anchor": "电话139****5678", "chain": [{"url": "http://x/139****5678"}], "n": 3}
 
 
+def test_hashes_and_seeds_are_not_numbers():
+    from crawler.parsing.privacy import find_leaks
+
+    seed = "a" + "1391234567801234567" + "f0" * 22  # a hex token that happens to hold a long digit run
+    assert shown(f"随机种子：{seed}；校验值 {seed.upper()}") == f"随机种子：{seed}；校验值 {seed.upper()}"
+    assert find_leaks(f"种子 {seed}") == []
+    assert shown(f"电话{MOBILE} 种子{seed}") == f"电话139****5678 种子{seed}"
+    assert MOBILE not in shown(f"a{ID}b{MOBILE}c0771")  # a letter or two around numbers is no hash
+
+
 def test_stored_rows_keep_only_the_addresses_raw():
     row = mask_row({"url": f"http://x/{MOBILE}", "source_url": f"http://x/{ID}", "title": f"公示{MOBILE}",
                     "headers": {"X-Contact": MOBILE}, "redirect_chain": [f"http://x/{MOBILE}"], "status": 200,

@@ -15,7 +15,7 @@ from datetime import date
 
 from store.safetext import ID_CANDIDATE as _ID_CANDIDATE
 from store.safetext import MOBILE as _MOBILE
-from store.safetext import is_valid_id_number, mask_text
+from store.safetext import is_valid_id_number, mask_text, opaque_spans
 
 __all__ = ["Leak", "find_leaks", "is_valid_id_number", "mask_bytes", "mask_text", "url_leaks"]
 
@@ -50,13 +50,20 @@ def find_leaks(text: str, *, today: date | None = None) -> list[Leak]:
     if not text:
         return []
     masked_text = mask_text(text)
+    spans = opaque_spans(text)  # digits inside a hash are not a number: mask_text keeps them too
+
+    def in_token(match: re.Match[str]) -> bool:
+        return any(start <= match.start() < end for start, end in spans)
+
     found: dict[tuple[str, str], Leak] = {}
     for match in _ID_CANDIDATE.finditer(text):
         value = match.group(0).upper()
-        if is_valid_id_number(value, today):
+        if not in_token(match) and is_valid_id_number(value, today):
             key = ("id_number", value[:4] + "*" * 10 + value[-4:])
             found.setdefault(key, Leak(key[0], key[1], _excerpt(masked_text, match.start(), match.end())))
     for match in _MOBILE.finditer(text):
+        if in_token(match):
+            continue
         key = ("mobile_number", f"{match.group(1)}****{match.group(4)}")
         found.setdefault(key, Leak(key[0], key[1], _excerpt(masked_text, match.start(), match.end())))
     return list(found.values())
