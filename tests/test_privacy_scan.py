@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from store.safetext import is_valid_id_number
-from tests.conftest import run_zwgk
+from tests.conftest import BACKENDS, _pg_database, run_zwgk
 from tests.mockserver import MockServer, Reply, html, redirect
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -144,7 +144,9 @@ def _walk(value, skip_urls: bool):
 def scan_database(db: str, scan: Scan) -> None:
     """Every column of every table, except the addresses kept to fetch pages again (url, *_url; in JSON
     evidence the http(s) strings a screenshot opens); compressed bodies decompressed."""
-    engine = sa.create_engine(db)
+    from store.db import make_engine
+
+    engine = make_engine(db)
     meta = sa.MetaData()
     meta.reflect(engine)
     with engine.connect() as conn:
@@ -154,6 +156,8 @@ def scan_database(db: str, scan: Scan) -> None:
                     if value is None or name == "url" or name.endswith("_url"):
                         continue
                     where = f"db {table.name}.{name}"
+                    if isinstance(value, memoryview):
+                        value = bytes(value)
                     if isinstance(value, bytes):
                         try:
                             value = zlib.decompress(value)
@@ -176,10 +180,20 @@ def scan_database(db: str, scan: Scan) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("privacy")
-    db = f"sqlite:///{tmp / 'zwgk.db'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def audited(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"privacy-{request.param}")
+    if request.param == "sqlite":
+        yield _audit(tmp, f"sqlite:///{tmp / 'zwgk.db'}")
+        return
+    databases = _pg_database()
+    try:
+        yield _audit(tmp, next(databases))
+    finally:
+        databases.close()
+
+
+def _audit(tmp: Path, db: str):
     out = tmp / "out"
     out.mkdir()
     (tmp / "checklist.yaml").write_text(CHECKLIST, encoding="utf-8")
