@@ -219,8 +219,8 @@ def _audit(tmp: Path, db: str):
         drawn = cli("draw", "spotcheck", "draw", str(sites), "--share", "1", "--checklist",
                     str(tmp / "checklist.yaml"), "--json")
         round_id = json.loads(drawn.stdout)["id"]
-        cli("spot_run", "spotcheck", "run", str(round_id), "--fast", "--no-screenshots")
-        cli("bulletin", "report", "bulletin", str(round_id), "-o", str(out / "bulletin"), "--date", "2026-11-20")
+        cli("spot_run", "spotcheck", "run", str(round_id), "--fast", "--no-screenshots", "--now", "--reason", "测试")
+        cli("bulletin", "report", "bulletin", str(round_id), "-o", str(out / "bulletin"), "--date", "2026-11-20", "--allow-pending")
     return db, out, results
 
 
