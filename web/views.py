@@ -12,7 +12,7 @@ from reports.evidence_text import evidence_text
 from store import clock
 from store import models as m
 from store.evidence import load_snapshot
-from store.models_console import AuditEntry, Rectification
+from store.models_console import AuditEntry, ConsoleUser, Rectification
 from store.models_evidence import Screenshot
 from store.models_schedule import JobRun
 from store.models_spotcheck import (FindingStatusChange, SpotcheckAnnouncement, SpotcheckDraw, SpotcheckRound)
@@ -90,7 +90,9 @@ def finding(finding_id: int):
     snapshot_url = evidence.get("source_url") or evidence.get("page") or f.url
     from web.rectify import DecisionForm, RectifyForm
 
+    people = dict(g.db.execute(select(ConsoleUser.id, ConsoleUser.display_name)).all())
     return render_template("finding.html.j2", f=f, run=run, shots=shots, history=history, answers=answers,
+                           people=people,
                            deadline=deadline(f.detected_at.date()), names=department_names(g.db),
                            chain=evidence.get("redirect_chain") or [], linking=evidence.get("source_url"),
                            has_snapshot=bool(snapshot_url and load_snapshot(g.db, run.crawl_run_id, snapshot_url)),
