@@ -102,24 +102,43 @@ def department_names(session: Session) -> dict[str, str]:
 
 
 def overview(session: Session, scope: str | None) -> list[dict]:
-    """Per department: its latest complete audit's findings by check, and the trend over its last runs."""
+    """Per department: its latest complete audit's findings by check, and the trend over the last runs.
+    A handful of grouped queries whatever the number of departments."""
+    from store.models_spotcheck import SpotcheckRecheck, SpotcheckRound
+
     names = department_names(session)
     wanted = [scope] if scope else list(names)
+    partial = {r for (r,) in session.execute(select(SpotcheckRound.check_run_id))} | {
+        r for (r,) in session.execute(select(SpotcheckRecheck.check_run_id))}
+    runs = session.execute(select(m.CheckRun, m.CrawlRun.departments).join(
+        m.CrawlRun, m.CrawlRun.id == m.CheckRun.crawl_run_id).order_by(m.CheckRun.id.desc())).all()
+    latest: dict[str, m.CheckRun] = {}
+    for run, depts in runs:  # newest first: a regular audit wins over a spot-check round of the same department
+        for dept in depts or []:
+            if dept in latest and latest[dept].id not in partial:
+                continue
+            if dept not in latest or (latest[dept].id in partial and run.id not in partial):
+                latest[dept] = run
+    by_check: dict[tuple[int, str], dict[str, int]] = {}
+    still: dict[tuple[int, str], int] = {}
+    for run_id in {r.id for r in latest.values()}:
+        for dept, check, n in session.execute(select(m.Finding.department_id, m.Finding.check, func.count()).where(
+                m.Finding.check_run_id == run_id).group_by(m.Finding.department_id, m.Finding.check)):
+            by_check.setdefault((run_id, dept), {})[check] = n
+        for dept, n in session.execute(select(m.Finding.department_id, func.count()).where(
+                m.Finding.check_run_id == run_id, m.Finding.status == "open").group_by(m.Finding.department_id)):
+            still[(run_id, dept)] = n
+    recent = [(run, set(depts or [])) for run, depts in runs if run.id not in partial][:6]
+    counts = dict(((r, d), n) for r, d, n in session.execute(
+        select(m.Finding.check_run_id, m.Finding.department_id, func.count()).where(
+            m.Finding.check_run_id.in_([r.id for r, _ in recent])).group_by(
+            m.Finding.check_run_id, m.Finding.department_id))) if recent else {}
     out = []
     for dept in wanted:
-        run = latest_check_run(session, dept)
-        if run is None:
-            out.append({"id": dept, "name": names.get(dept, dept), "run": None, "by_check": {}, "total": 0,
-                        "open": 0, "trend": []})
-            continue
-        by_check = dict(session.execute(select(m.Finding.check, func.count()).where(
-            m.Finding.check_run_id == run.id, m.Finding.department_id == dept).group_by(m.Finding.check)).all())
-        still = session.scalar(select(func.count()).where(
-            m.Finding.check_run_id == run.id, m.Finding.department_id == dept, m.Finding.status == "open")) or 0
-        trend = session.execute(select(m.CheckRun.id, m.CheckRun.as_of, func.count(m.Finding.id)).join(
-            m.Finding, (m.Finding.check_run_id == m.CheckRun.id) & (m.Finding.department_id == dept), isouter=True)
-            .group_by(m.CheckRun.id, m.CheckRun.as_of).order_by(m.CheckRun.id.desc()).limit(6)).all()
-        out.append({"id": dept, "name": names.get(dept, dept), "run": run, "by_check": by_check,
-                    "total": sum(by_check.values()), "open": still,
-                    "trend": [(r, a, n) for r, a, n in reversed(trend)]})
+        run = latest.get(dept)
+        found = by_check.get((run.id, dept), {}) if run else {}
+        out.append({"id": dept, "name": names.get(dept, dept), "run": run, "by_check": found,
+                    "total": sum(found.values()), "open": still.get((run.id, dept), 0) if run else 0,
+                    "trend": [(r.id, r.as_of, counts.get((r.id, dept), 0)) for r, covered in reversed(recent)
+                              if dept in covered]})
     return out
