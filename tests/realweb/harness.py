@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent
 PAGES_ENV = "ZWGK_REALWEB_PAGES"
 KINDS = ("list", "detail", "tree")
 DETAIL_FIELDS = (
-    "title", "publish_date", "publish_time", "written_date", "doc_number", "index_number", "publisher", "topic", "column_name",
+    "title", "publish_date", "publish_time", "written_date", "doc_number", "index_number", "publisher", "topic",
+    "column_name",
 )
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
