@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -124,3 +125,32 @@ def test_metrics_table() -> None:
     results = harness.measure(CASES)
     print("\n" + harness.format_table(results))
     assert results["ALL"].pages == len(CASES), "every truth file was measured"
+
+
+def test_harness_arithmetic_on_a_page_of_our_own() -> None:
+    """The metrics themselves, on a page written for the parser tests (not part of the corpus)."""
+    page = Path(__file__).parent / "pages" / "trs" / "list_createpagehtml.html"
+    column = "http://www.example.gov.cn/fgw/zwgk/tzgg/"
+    truth = {
+        "url": column + "index.html", "kind": "list", "family": "self", "column_name": "通知公告",
+        "items": [
+            {"title": "a", "url": column + "202611/t20261115_4012345.html", "date": date(2026, 11, 15)},
+            {"title": "b", "url": column.replace("http:", "https:") + "202611/t20261112_4012290.html#x",
+             "date": date(2026, 11, 13)},  # scheme and fragment do not matter; the date is wrong on purpose
+            {"title": "c", "url": column + "missing.html", "date": None},
+        ],
+        "page_urls": [column + "index_1.html", column + "index_9.html"],
+    }
+    tally = harness.measure([harness.Case("self/list-1", page, truth, page)])["ALL"]
+    assert (tally.truth_items, tally.found_items, tally.matched_items) == (3, 10, 2)
+    assert (tally.dates_checked, tally.dates_right) == (2, 1)
+    assert (tally.columns_checked, tally.columns_right) == (1, 1)
+    assert (tally.pager_truth, tally.pager_found) == (2, 1)
+
+    tree = dict(truth, kind="tree", items=[truth["items"][0]], columns=[
+        {"name": "政策文件", "url": "http://www.example.gov.cn/fgw/zwgk/zcwj/"},
+        {"name": "不存在", "url": "http://www.example.gov.cn/none/"},
+    ])
+    tally = harness.measure([harness.Case("self/tree-1", page, tree, page)])["ALL"]
+    assert (tally.tree_found_items, tally.tree_false_items) == (10, 9), "an item the truth allows is not false"
+    assert (tally.tree_columns, tally.tree_columns_found) == (2, 1)
