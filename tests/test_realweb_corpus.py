@@ -121,9 +121,10 @@ def test_committed_page_says_where_its_text_comes_from(case: harness.Case) -> No
 
 def test_every_saved_page_has_a_truth_file() -> None:
     known = {c.page_path for c in CASES}
+    names = {c.name for c in CASES}
     stray = [p for p in harness.committed_pages() if p not in known]
-    if _PAGES is not None:
-        stray += [p for p in _PAGES.glob("*/*.html") if p not in known]
+    if _PAGES is not None:  # the external copy of a page that is now committed still has its truth file
+        stray += [p for p in _PAGES.glob("*/*.html") if f"{p.parent.name}/{p.stem}" not in names]
     assert not stray, f"pages without truth: {sorted(map(str, stray))}"
 
 
