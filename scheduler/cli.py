@@ -221,7 +221,7 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
              check_run: Optional[int] = typer.Option(None, "--check-run", help="检查批次（默认最近一次）"),
              department: Optional[str] = typer.Option(None, "--department", "-d", help="只看该单位"),
              check_id: Optional[str] = typer.Option(None, "--check", "-c", help="只看该检查项")):
-    """列出问题清单（JSON 格式遵循 design.md 的约定）。"""
+    """列出问题清单（JSON 格式见 README“问题清单 JSON”）。"""
     from reports.context import finding_views
     from scheduler.jobs import find_check_run, findings_json, open_session
 
