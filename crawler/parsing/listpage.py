@@ -30,10 +30,11 @@ from ._html import (
 )
 from ._items import Row, find_rows, in_chrome, menu_containers
 from ._pager import Anchor, find_page_urls, same_page
-from .dates import find_full_dates
+from .dataapi import DataApi
+from .dates import find_full_dates, parse_date
 from .links import link_text
 
-__all__ = ["ListItem", "ListPage", "NavLink", "parse_list_page"]
+__all__ = ["ApiPage", "DataApi", "ListItem", "ListPage", "NavLink", "parse_api_response", "parse_list_page"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,23 @@ class ListPage:
     nav_links: tuple[NavLink, ...]
     note: str | None
     has_scripts: bool
+    # A column-tree (hub) page: its links lead to sub-columns, and any short list on it ("最新文件") is a
+    # teaser of other columns' documents, so items is empty and the sub-columns are in nav_links.
+    is_tree: bool = False
+    # What the page declares about the whole list: records ("共107条", recordCount, totalRecord) and
+    # pages ("共8页", countPage, createPageHTML); None when it does not say.
+    declared_total: int | None = None
+    declared_pages: int | None = None
+    # The endpoint the page loads further records from, when it names one (see dataapi.DataApi).
+    data_api: DataApi | None = None
+
+
+@dataclass(frozen=True)
+class ApiPage:
+    """One answer of a data endpoint: its records as list items and the total it declares, if any."""
+
+    items: tuple[ListItem, ...]
+    declared_total: int | None
 
 
 _RECORD = re.compile(r"<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
@@ -238,3 +256,115 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         has_scripts=has_scripts,
     )
 
+
+
+_API_TOTAL_XML = re.compile(r"<totalrecord>\s*(\d{1,9})\s*</totalrecord>", re.I)
+_TITLE_KEYS = ("title", "doctitle", "doc_title", "articletitle", "name", "subject", "f_title", "wjbt", "bt")
+_URL_KEYS = ("url", "docpuburl", "doc_pub_url", "puburl", "pub_url", "link", "href", "docurl", "doc_url",
+             "linkurl", "link_url", "detailurl", "detail_url", "visiturl", "chnldocurl")
+_DATE_KEYS = ("pubdate", "pub_date", "docreltime", "doc_rel_time", "publishdate", "publish_date", "publishtime",
+              "publish_time", "first_publish_time", "display_publish_time", "releasedate", "release_time",
+              "docpubtime", "fbrq", "fbsj", "date", "time", "createtime", "create_time", "crtime")
+_TOTAL_KEYS = ("total", "totalcount", "total_count", "recordcount", "record_count", "totalrecord",
+               "total_record", "totalnum", "total_num", "count", "totalelements", "rowcount")
+_JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
+_TAGS = re.compile(r"<[^>]{0,200}>")
+
+
+def parse_api_response(text: str, api: DataApi, *, today: date | None = None) -> ApiPage:
+    """The records of one answer of a data endpoint; hostile or unexpected bodies give no records."""
+    try:
+        if api.kind == "hanweb-dataproxy" or "<record" in text[:5000].lower():
+            return _parse_records(text, api.url, today)
+        return _parse_json(text, api.url, today)
+    except Exception:  # hostile bodies must not stop a crawl
+        log.warning("parse_api_response failed on %s", api.url, exc_info=True)
+        return ApiPage(items=(), declared_total=None)
+
+
+def _parse_records(text: str, url: str, today: date | None) -> ApiPage:
+    """Hanweb dataproxy.jsp: ``<datastore><totalrecord>N</totalrecord><recordset><record><![CDATA[…]]>``."""
+    fragments = [a or b for a, b in _RECORD.findall(text)]
+    total = _API_TOTAL_XML.search(text)
+    declared = int(total.group(1)) if total else None
+    markup = "".join(fragments).strip()
+    if not markup:
+        return ApiPage(items=(), declared_total=declared)
+    if markup.lower().startswith("<tr"):
+        markup = f"<table>{markup}</table>"
+    page = _parse(f"<html><body><div>{markup}</div></body></html>", url, today)
+    return ApiPage(items=page.items, declared_total=declared)
+
+
+def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
+    import json
+
+    body = text.strip().lstrip("\ufeff")
+    if body[:1] not in "{[":
+        m = _JSONP.match(body)
+        body = m.group(1) if m else body
+    data = json.loads(body)
+    best: list[dict] = []
+    total: int | None = None
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > 8:
+            continue
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if total is None and str(key).lower() in _TOTAL_KEYS and _as_int(value) is not None:
+                    total = _as_int(value)
+                if isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            records = [r for r in node if isinstance(r, dict) and _record_key(r, _URL_KEYS) is not None]
+            if len(records) > len(best):
+                best = records
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    items: list[ListItem] = []
+    seen: set[str] = set()
+    for record in best:
+        link = abs_url(url, str(record.get(_record_key(record, _URL_KEYS)) or ""))
+        title_key = _record_key(record, _TITLE_KEYS)
+        title = collapse(_TAGS.sub("", str(record.get(title_key) or ""))) if title_key else ""
+        if link is None or not title or link in seen:
+            continue
+        seen.add(link)
+        items.append(ListItem(title=title, url=link, date=_record_date(record, today)))
+    return ApiPage(items=tuple(items), declared_total=total)
+
+
+def _record_key(record: dict, keys: tuple[str, ...]) -> str | None:
+    lowered = {str(k).lower(): k for k in record}
+    for key in keys:
+        if key in lowered and record[lowered[key]] not in (None, ""):
+            return lowered[key]
+    return None
+
+
+def _record_date(record: dict, today: date | None) -> date | None:
+    key = _record_key(record, _DATE_KEYS)
+    if key is None:
+        return None
+    value = record[key]
+    number = _as_int(value)
+    if number is not None and number > 10**8:  # a Unix time, in seconds or milliseconds
+        from datetime import datetime, timezone, timedelta
+
+        seconds = number / 1000 if number > 10**11 else number
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone(timedelta(hours=8))).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_date(str(value), context=today)
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 15:
+        return int(value.strip())
+    return None
