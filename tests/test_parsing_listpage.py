@@ -408,3 +408,43 @@ def test_hostile_html_never_raises(html: str, caplog: pytest.LogCaptureFixture) 
     assert isinstance(page, ListPage)
     assert all(u.startswith("http") for u in page.page_urls)
     assert not caplog.records  # handled by the parser itself, not by its last-resort exception guard
+
+
+# --- TRS with one <ul> per <div ms-visible>, pageChnlInfo and a search API ------------------------------
+
+MSV_URL = "http://www.example.gov.cn/zwgk/ghxx/gzjz/"
+
+
+def test_rows_of_one_list_split_over_wrapped_blocks_are_all_items() -> None:
+    page = _parse("trs/list_msvisible", MSV_URL)
+    assert len(page.items) == 75
+    assert all(item.url.startswith(MSV_URL + "2026") and item.date is not None for item in page.items)
+    assert page.items[0] == ListItem("关于做好冬季安全生产工作的通知", MSV_URL + "202611/t20261118_4012000.htm",
+                                     date(2026, 11, 18))
+    nav = {link.name for link in page.nav_links}
+    assert nav == {"示例市自然资源和规划局", "政务公开", "互动交流", "办事服务", "规划信息", "规划成果", "批前公示",
+                   "批后公布", "示ICP备00000002号"}
+
+
+def test_declared_records_pages_and_search_api() -> None:
+    from crawler.parsing.dataapi import TRS, ApiRequest, DataApi
+
+    page = _parse("trs/list_msvisible", MSV_URL)
+    assert page.title == "工作进展情况"  # the page's ColumnName meta
+    assert (page.declared_total, page.declared_pages) == (107, 8)
+    assert page.data_api == DataApi(
+        TRS, "http://www.example.gov.cn/fjdzapp/search", "POST",
+        (("channelid", "21733"), ("sortfield", "-docorderpri,-docreltime"), ("classsql", ""), ("prepage", "15"),
+         ("page", "1")), per_page=15, page_param="page", first_page=1)
+    assert page.data_api.request(6) == ApiRequest(
+        "http://www.example.gov.cn/fjdzapp/search", "POST",
+        "channelid=21733&sortfield=-docorderpri%2C-docreltime&classsql=&prepage=15&page=6")
+
+
+def test_column_name_from_meta_before_breadcrumb_and_headings() -> None:
+    html = (PAGES / "trs/list_msvisible.html").read_text(encoding="utf-8")
+    html = html.replace('<a href="./">工作进展情况</a></div>', "</div>")  # breadcrumb ends at the parent
+    assert parse_list_page(html, MSV_URL, today=TODAY).title == "工作进展情况"
+    for junk in ("null", "${column.name}", "示例市自然资源和规划局"):  # unrendered or the site's own name
+        page = parse_list_page(html.replace('content="工作进展情况"', f'content="{junk}"'), MSV_URL, today=TODAY)
+        assert page.title == "规划信息"

@@ -26,6 +26,7 @@ from .dates import parse_date
 _SEMANTIC_ROWS = ("li", "tr", "dd", "dt")
 _BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
 _MAX_LEVELS = 6
+_PARALLEL_LEVELS = 4
 _MAX_ROW_LINKS = 4
 _MAX_ROW_TEXT = 400
 _CHROME = re.compile(
@@ -249,6 +250,29 @@ def _group_score(rows: list[Row], container: Tag, menus: set[int],
     return is_dated, dated * 3 + len(rows) + sum(min(len(r.title), 30) for r in rows) / 10
 
 
+def _shape(tag: Tag) -> tuple[object, ...]:
+    return tag.name, tuple(tag.get("class") or ())
+
+
+def _parallel(container: Tag, best: Tag) -> bool:
+    """container sits beside best in the same way: siblings, or each in its own wrapper of the same kind.
+
+    Templates print one list as several blocks (TRS pages in five-item <ul>s, each in its own
+    ``<div ms-visible=…>``); the blocks' wrappers, up to a shared ancestor a few levels up, look alike.
+    """
+    mine, theirs = container, best
+    for _ in range(_PARALLEL_LEVELS):
+        mine_up, theirs_up = mine.parent, theirs.parent
+        if not isinstance(mine_up, Tag) or not isinstance(theirs_up, Tag) or mine_up.name in ("body", "html"):
+            return False
+        if mine_up is theirs_up:
+            return True
+        if _shape(mine_up) != _shape(theirs_up):
+            return False
+        mine, theirs = mine_up, theirs_up
+    return False
+
+
 def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
     """The rows of the page's main list, in page order."""
     groups: dict[int, list[Row]] = defaultdict(list)
@@ -296,8 +320,8 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         container = containers[key]
         if key == best_key or (
             is_dated == best_dated
-            and container.parent is best_container.parent
             and _signature(groups[key][0].tag) == signature
+            and _parallel(container, best_container)
         ):
             chosen.extend(groups[key])
     chosen.sort(key=lambda r: r.order)

@@ -17,6 +17,7 @@ from ._html import (
     abs_url,
     base_url,
     breadcrumb_column,
+    meta_column,
     capped_text,
     class_tokens,
     clean_title,
@@ -30,7 +31,8 @@ from ._html import (
 )
 from ._items import Row, find_rows, in_chrome, menu_containers
 from ._pager import Anchor, find_page_urls, same_page
-from .dataapi import DataApi
+from ._scriptpager import declared_per_page, declared_records
+from .dataapi import DataApi, find_data_api
 from .dates import find_full_dates, parse_date
 from .links import link_text
 
@@ -231,7 +233,7 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
     current = abs_url(url, url) or url
     anchors = _anchors(index, base)
     page_text = visible_text(index.first("body") or soup)
-    page_urls, pager_ids = find_page_urls(page_text, scripts, anchors, current, base)
+    page_urls, pager_ids, declared_pages = find_page_urls(page_text, scripts, anchors, current, base)
 
     candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
     menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
@@ -244,9 +246,15 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
             item_urls.add(row.anchor.url)
             items.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
 
-    title = breadcrumb_column(soup, index) or _list_heading(rows) or clean_title(page_title(soup, index))
+    title = (meta_column(index) or breadcrumb_column(soup, index) or _list_heading(rows)
+             or clean_title(page_title(soup, index)))
     skip = pager_ids | row_tags
     taken = item_urls | set(page_urls) | {current}
+    declared_total = declared_records(page_text, scripts)
+    if declared_pages is None and declared_total is not None:
+        per_page = declared_per_page(scripts)
+        if per_page:
+            declared_pages = -(-declared_total // per_page)
     return ListPage(
         title=title,
         items=tuple(items),
@@ -254,6 +262,9 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         nav_links=_nav_links(anchors, skip, taken, index, base, current),
         note=None if items else _note(soup, index),
         has_scripts=has_scripts,
+        declared_total=declared_total,
+        declared_pages=declared_pages,
+        data_api=find_data_api(scripts, base),
     )
 
 
