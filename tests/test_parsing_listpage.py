@@ -448,3 +448,15 @@ def test_column_name_from_meta_before_breadcrumb_and_headings() -> None:
     for junk in ("null", "${column.name}", "示例市自然资源和规划局"):  # unrendered or the site's own name
         page = parse_list_page(html.replace('content="工作进展情况"', f'content="{junk}"'), MSV_URL, today=TODAY)
         assert page.title == "规划信息"
+
+
+def test_dates_in_the_element_after_the_title_take_the_year_from_the_url() -> None:
+    base = "http://www.example.gov.cn/czyjs/"
+    page = _parse("kaipuyun/list_dd_pairs", base, today=date(2026, 11, 20))
+    assert [(item.url.removeprefix(base), item.date) for item in page.items] == [
+        ("201712/t20171228_5521.htm", date(2017, 12, 28)),
+        ("201710/t20171010_5407.htm", date(2017, 10, 10)),
+        ("201709/t20170915_5388.htm", date(2017, 9, 15)),
+        ("201801/t20171229_5530.htm", date(2018, 1, 3)),  # shown in the new year, made in the old one
+    ]
+    assert page.title == "财政预决算"

@@ -21,12 +21,14 @@ from ._html import (
     text_strings,
 )
 from ._pager import Anchor
-from .dates import parse_date
+from .dates import parse_date, url_context
 
 _SEMANTIC_ROWS = ("li", "tr", "dd", "dt")
 _BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
 _MAX_LEVELS = 6
 _PARALLEL_LEVELS = 4
+_SIBLING_STEPS = 2
+_SIBLING_TEXT = 30  # "发布日期：2017-10-10", not a paragraph that happens to hold a date
 _MAX_ROW_LINKS = 4
 _MAX_ROW_TEXT = 400
 _CHROME = re.compile(
@@ -179,7 +181,28 @@ def _row_date(row: Tag, main: Tag, context: date | None, columns: dict[int, int 
     found = parse_date(" ".join(outside), context=context)
     if found is None:  # some templates print the date inside the link
         found = parse_date(" ".join(str(s) for s in inside if _DATE_ONLY.match(str(s))), context=context)
+    if found is None:
+        found = _sibling_date(row, context)
     return found
+
+
+def _sibling_date(row: Tag, context: date | None) -> date | None:
+    """A date in the element right after the row: ``<dd><a>…</a></dd><dd>2017-10-10</dd>``, a ``<span>``
+    beside a ``<div>`` row. Only elements without links, and only up to the next one with a link."""
+    sibling = row.next_sibling
+    for _ in range(_SIBLING_STEPS):
+        while sibling is not None and not isinstance(sibling, Tag):
+            text = str(sibling).strip()
+            if text:
+                return parse_date(text, context=context) if len(text) <= _SIBLING_TEXT else None
+            sibling = sibling.next_sibling
+        if sibling is None or first_tag(sibling, ("a",), attr="href") is not None or sibling.name == "a":
+            return None
+        text = capped_text(sibling, _SIBLING_TEXT + 1)
+        if text:
+            return parse_date(text, context=context) if len(text) <= _SIBLING_TEXT else None
+        sibling = sibling.next_sibling
+    return None
 
 
 def _related_box(container: Tag, headed: dict[int, bool] | None = None) -> bool:
@@ -300,7 +323,8 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         main, title = links[best], titles[best]
         if len(title) < 2:
             continue
-        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, context, columns), order))
+        row_context = url_context(main.url, context)
+        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, row_context, columns), order))
         containers[id(row.parent)] = row.parent
     scored = []
     headed: dict[int, bool] = {}
