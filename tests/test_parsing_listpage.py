@@ -460,3 +460,31 @@ def test_dates_in_the_element_after_the_title_take_the_year_from_the_url() -> No
         ("201801/t20171229_5530.htm", date(2018, 1, 3)),  # shown in the new year, made in the old one
     ]
     assert page.title == "财政预决算"
+
+
+# --- a column-tree (hub) page: sub-columns and a teaser of their newest documents ------------------------
+
+HUB_URL = "http://www.example.gov.cn/zwgk/"
+
+
+def test_hub_page_is_a_tree_and_its_teaser_no_list() -> None:
+    page = _parse("trs/hub_zwgk", HUB_URL)
+    assert page.is_tree is True
+    assert page.items == () and page.note is None
+    assert page.title == "政务公开"
+    nav = {link.url for link in page.nav_links}
+    assert {HUB_URL + c for c in ("zfxxgkzn/", "fdzdgknr/zcwj/", "fdzdgknr/rsxx/", "zfxxgknb/")} <= nav
+
+
+def test_hub_page_without_more_link_is_a_tree_by_its_sub_column_entries() -> None:
+    html = (PAGES / "trs/hub_zwgk.html").read_text(encoding="utf-8").replace(
+        '<a class="more" href="/zwgk/fdzdgknr/zcwj/">更多&gt;&gt;</a>', "")
+    page = parse_list_page(html, HUB_URL, today=TODAY)
+    assert page.is_tree is True and page.items == ()
+
+
+def test_list_pages_are_not_trees() -> None:
+    for case, url in (("trs/list_msvisible", MSV_URL), ("trs/list_createpagehtml", TRS_URL),
+                      ("kaipuyun/list_dd_pairs", "http://www.example.gov.cn/czyjs/")):
+        page = _parse(case, url)
+        assert page.is_tree is False and page.items, case

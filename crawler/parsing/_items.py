@@ -250,6 +250,11 @@ def menu_containers(self_links: list[Tag]) -> set[int]:
     return menus
 
 
+def looks_like_column(url: str) -> bool:
+    """A URL that names a column (a directory, its index/list page, Hanweb's /col/colN/) rather than a document."""
+    return _looks_like_column(url)
+
+
 def _looks_like_column(url: str) -> bool:
     path = urlsplit(url).path
     return path.endswith("/") or bool(_COLUMN_NAME.search(path)) or "/col/col" in path

@@ -29,7 +29,7 @@ from ._html import (
     visible_text,
     walk,
 )
-from ._items import Row, find_rows, in_chrome, menu_containers
+from ._items import Row, find_rows, in_chrome, looks_like_column, menu_containers
 from ._pager import Anchor, find_page_urls, same_page
 from ._scriptpager import declared_per_page, declared_records
 from .dataapi import DataApi, find_data_api
@@ -196,6 +196,63 @@ def _note(soup: BeautifulSoup, index: SoupIndex) -> str | None:
     return None
 
 
+_MORE = re.compile(r"^(?:更多|查看更多|更多信息|更多内容|more)[\s>»›.…]*$|^[+＋]\s*(?:更多|more)?$", re.I)
+_TREE_MIN_COLUMNS = 3
+_TEASER_LEVELS = 3
+_BOX_EXTRA_LINKS = 3  # a teaser box holds its rows, a heading link, a "更多" link
+
+
+def _under(url: str, directory: str) -> bool:
+    return url.startswith(directory) and len(url) > len(directory)
+
+
+def _sub_columns(anchors: list[Anchor], skip: set[int], current: str) -> set[str]:
+    """Column links below the page's own directory: /zwgk/ links to /zwgk/tzgg/, /zwgk/zcwj/index.html …"""
+    directory = current if current.endswith("/") else current.rsplit("/", 1)[0] + "/"
+    found: set[str] = set()
+    for anchor in anchors:
+        url = anchor.url.split("?", 1)[0]
+        if id(anchor.tag) not in skip and _under(url, directory) and looks_like_column(url) \
+                and not same_page(url, current):
+            found.add(url if url.endswith("/") else url.rsplit("/", 1)[0] + "/")
+    return found
+
+
+def _more_link(rows: list[Row], current: str, anchors_of: dict[int, Anchor]) -> bool:
+    """The rows sit in a box with a "更多>>" link to another column: a teaser of that column."""
+    node: Tag | None = rows[0].tag.parent
+    for _ in range(_TEASER_LEVELS):
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            return False
+        links = tags_within(node, ("a",), attr="href", limit=len(rows) + _BOX_EXTRA_LINKS + 1)
+        if len(links) > len(rows) + _BOX_EXTRA_LINKS:
+            return False  # past the list's own box: a "更多" further out belongs to some other box
+        for tag in links:
+            anchor = anchors_of.get(id(tag))
+            if anchor is not None and _MORE.match(anchor.text or link_text(tag)) \
+                    and not same_page(anchor.url, current):
+                return True
+        node = node.parent
+    return False
+
+
+def _is_tree(rows: list[Row], anchors: list[Anchor], skip: set[int], current: str) -> bool:
+    """A column-tree (hub) page: it leads to sub-columns, and what list it shows is a teaser of theirs."""
+    columns = _sub_columns(anchors, skip, current)
+    if not rows:
+        return len(columns) >= _TREE_MIN_COLUMNS
+    anchors_of = {id(a.tag): a for a in anchors}
+    if _more_link(rows, current, anchors_of):
+        others = {a.url for a in anchors if id(a.tag) not in skip and looks_like_column(a.url)
+                  and not same_page(a.url, current)}
+        return len(others) >= _TREE_MIN_COLUMNS
+    if len(columns) < _TREE_MIN_COLUMNS:
+        return False
+    # The entries live in the sub-columns' directories: the page gathers them from its children.
+    inside = sum(1 for r in rows if any(_under(r.anchor.url, c) for c in columns))
+    return inside * 2 > len(rows)
+
+
 def _nav_links(anchors: list[Anchor], skip: set[int], taken: set[str], index: SoupIndex, base: str,
                current: str) -> tuple[NavLink, ...]:
     links: dict[str, NavLink] = {}
@@ -238,6 +295,9 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
     candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
     menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
     rows = find_rows(candidates, _context_date(page_text, today), menus)
+    is_tree = _is_tree(rows, candidates, pager_ids | {id(r.anchor.tag) for r in rows}, current)
+    if is_tree:
+        rows = []  # teasers of the sub-columns: their documents are found in the sub-columns themselves
     items: list[ListItem] = []
     item_urls: set[str] = set()
     row_tags = {id(r.anchor.tag) for r in rows}
@@ -260,8 +320,9 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         items=tuple(items),
         page_urls=tuple(page_urls),
         nav_links=_nav_links(anchors, skip, taken, index, base, current),
-        note=None if items else _note(soup, index),
+        note=None if items or is_tree else _note(soup, index),
         has_scripts=has_scripts,
+        is_tree=is_tree,
         declared_total=declared_total,
         declared_pages=declared_pages,
         data_api=find_data_api(scripts, base),
