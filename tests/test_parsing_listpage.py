@@ -474,6 +474,10 @@ def test_hub_page_is_a_tree_and_its_teaser_no_list() -> None:
     assert page.title == "政务公开"
     nav = {link.url for link in page.nav_links}
     assert {HUB_URL + c for c in ("zfxxgkzn/", "fdzdgknr/zcwj/", "fdzdgknr/rsxx/", "zfxxgknb/")} <= nav
+    assert len(page.teasers) == 7 and page.teasers[0] == ListItem(
+        "示例市人民政府关于印发2027年重点工作任务分工的通知", HUB_URL + "fdzdgknr/zcwj/202611/t20261118_901.html",
+        date(2026, 11, 18))
+    assert nav.isdisjoint(t.url for t in page.teasers)  # documents, not columns to explore
 
 
 def test_hub_page_without_more_link_is_a_tree_by_its_sub_column_entries() -> None:
