@@ -495,3 +495,25 @@ def test_list_pages_are_not_trees() -> None:
                       ("kaipuyun/list_dd_pairs", "http://www.example.gov.cn/czyjs/")):
         page = _parse(case, url)
         assert page.is_tree is False and page.items, case
+
+
+def _entries(months: range, path: str, day: int, words: str) -> list[tuple[str, str, str]]:
+    return [(f"./2026{m:02d}/t2026{m:02d}{day}_{m}.html" if path == "." else
+             f"{path}/2026{m:02d}/t2026{m:02d}{day}_{m}.html", words.format(m), f"2026-{m:02d}-{day}")
+            for m in months]
+
+
+def test_one_dl_per_entry_beats_a_bigger_side_box() -> None:
+    rows = _entries(range(1, 8), ".", 10, "关于做好第{}项重点工作的通知")
+    side = _entries(range(1, 6), "/zwgk/zcwj", 12, "示例市关于第{}批政策文件的公告")
+    html = (
+        "<html><head><title>通知公告_示例市人民政府</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a></div><div class='con'>"
+        + "".join(f"<dl><dt><a href='{u}'>{t}</a></dt><dd>{d}</dd></dl>" for u, t, d in rows)
+        + "</div><div class='right'><h3>最新文件</h3><ul>"
+        + "".join(f"<li><a href='{u}'>{t}</a><span>{d}</span></li>" for u, t, d in side)
+        + "</ul></div></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/tzgg/", today=TODAY)
+    assert [(i.title, i.date.isoformat()) for i in page.items] == [(t, d) for _, t, d in rows]
+    assert page.title == "通知公告" and not page.is_tree
+    assert len([link for link in page.nav_links if "/zwgk/zcwj/" in link.url]) == 5

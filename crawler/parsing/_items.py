@@ -28,6 +28,7 @@ _BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
 _MAX_LEVELS = 6
 _PARALLEL_LEVELS = 4
 _SIBLING_STEPS = 2
+_MAX_FAMILIES = 200  # bounds the pairing work on pages with thousands of little groups
 _SIBLING_TEXT = 30  # "发布日期：2017-10-10", not a paragraph that happens to hold a date
 _MAX_ROW_LINKS = 4
 _MAX_ROW_TEXT = 400
@@ -341,17 +342,19 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
     if not scored:
         return []
     scored.sort(key=lambda item: item[0], reverse=True)
-    _, best_key, best_dated = scored[0]
-    best_container = containers[best_key]
-    signature = _signature(groups[best_key][0].tag)
-    chosen: list[Row] = []
-    for _, key, is_dated in scored:
-        container = containers[key]
-        if key == best_key or (
-            is_dated == best_dated
-            and _signature(groups[key][0].tag) == signature
-            and _parallel(container, best_container)
-        ):
-            chosen.extend(groups[key])
+    # Groups that are blocks of one list (one <dl> per entry, five-entry <ul>s in wrappers) are scored
+    # together, so that a list cut into small blocks beats a single side box of five.
+    families: list[tuple[int, bool, tuple[object, ...], list[int], float]] = []  # (first key, dated, signature, keys, score)
+    for (is_dated, score), key, _ in scored:
+        signature = _signature(groups[key][0].tag)
+        for index, (first, dated, sig, keys, total) in enumerate(families[:_MAX_FAMILIES]):
+            if dated == is_dated and sig == signature and _parallel(containers[key], containers[first]):
+                keys.append(key)
+                families[index] = (first, dated, sig, keys, total + score)
+                break
+        else:
+            families.append((key, is_dated, signature, [key], score))
+    best = max(families, key=lambda f: (f[1], f[4]))
+    chosen: list[Row] = [row for key in best[3] for row in groups[key]]
     chosen.sort(key=lambda r: r.order)
     return chosen
