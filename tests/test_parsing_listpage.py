@@ -517,3 +517,24 @@ def test_one_dl_per_entry_beats_a_bigger_side_box() -> None:
     assert [(i.title, i.date.isoformat()) for i in page.items] == [(t, d) for _, t, d in rows]
     assert page.title == "通知公告" and not page.is_tree
     assert len([link for link in page.nav_links if "/zwgk/zcwj/" in link.url]) == 5
+
+
+@pytest.mark.parametrize(
+    ("pager", "scripts", "records", "pages"),
+    [
+        ("<div class='page'>共107条记录 当前第1/8页 <a href='index_1.html'>下一页</a></div>", "", 107, 8),
+        ("<div class='page'>共 36 条 共 3 页</div>", "", 36, 3),
+        ("<div class='page'>总记录数：45</div>", "var pageSize = 15;", 45, 3),
+        ("", "var countPage = 6; var currentPage = 0;", None, 6),
+        ("", "$('#5678').jpage({perPage: 20, totalRecord: 81});", 81, 5),
+        ("", "createPageHTML(12, 0, 'index', 'html');", None, 12),
+        ("<p>办理时限：共3个工作日</p>", "", None, None),  # not a pager
+        ("", "", None, None),
+    ],
+)
+def test_declared_records_and_pages(pager: str, scripts: str, records: int | None, pages: int | None) -> None:
+    rows = "".join(f"<li><a href='./202611/t202611{d:02d}_{d}.html'>示例市关于第{d}项重点工作的通知</a>"
+                   f"<span>2026-11-{d:02d}</span></li>" for d in range(1, 6))
+    html = f"<html><body><ul class='list'>{rows}</ul>{pager}<script>{scripts}</script></body></html>"
+    page = parse_list_page(html, "http://www.example.gov.cn/tzgg/", today=TODAY)
+    assert (page.declared_total, page.declared_pages) == (records, pages)
