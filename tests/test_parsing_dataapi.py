@@ -76,6 +76,8 @@ def test_jquery_list_call_with_a_channel_and_a_page_number() -> None:
         TRS, SITE + "/search/list", "POST",
         (("channelid", "77"), ("sortfield", "-docreltime"), ("prepage", "20"), ("page", "1")),
         per_page=20, page_param="page", first_page=1)
+    # beside a static pager such a call is more likely a side widget's
+    assert find_data_api(scripts, SITE + "/zwgk/tzgg/", static_pager=True) is None
 
 
 def test_hanweb_datastore_names_its_proxy_and_column() -> None:

@@ -334,7 +334,7 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         is_tree=is_tree,
         declared_total=declared_total,
         declared_pages=declared_pages,
-        data_api=find_data_api(scripts, base),
+        data_api=find_data_api(scripts, base, static_pager=bool(page_urls)),
         teasers=tuple(teasers),
     )
 
