@@ -538,3 +538,14 @@ def test_declared_records_and_pages(pager: str, scripts: str, records: int | Non
     html = f"<html><body><ul class='list'>{rows}</ul>{pager}<script>{scripts}</script></body></html>"
     page = parse_list_page(html, "http://www.example.gov.cn/tzgg/", today=TODAY)
     assert (page.declared_total, page.declared_pages) == (records, pages)
+
+
+def test_thousands_of_one_entry_blocks_stay_one_list_and_fast() -> None:
+    import time
+
+    blocks = "".join(f"<div><dl><dt><a href='./202611/t20261101_{i}.html'>示例市关于第{i}项重点工作的通知</a></dt>"
+                     f"<dd>[11-01]</dd></dl></div>" for i in range(2000))
+    started = time.perf_counter()
+    page = parse_list_page(f"<html><body>{blocks}</body></html>", "http://www.example.gov.cn/a/", today=TODAY)
+    assert len(page.items) == 2000 and page.items[-1].date == date(2026, 11, 1)
+    assert time.perf_counter() - started < 10

@@ -28,7 +28,6 @@ _BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
 _MAX_LEVELS = 6
 _PARALLEL_LEVELS = 4
 _SIBLING_STEPS = 2
-_MAX_FAMILIES = 200  # bounds the pairing work on pages with thousands of little groups
 _SIBLING_TEXT = 30  # "发布日期：2017-10-10", not a paragraph that happens to hold a date
 _MAX_ROW_LINKS = 4
 _MAX_ROW_TEXT = 400
@@ -283,23 +282,27 @@ def _shape(tag: Tag) -> tuple[object, ...]:
     return tag.name, tuple(tag.get("class") or ())
 
 
-def _parallel(container: Tag, best: Tag) -> bool:
-    """container sits beside best in the same way: siblings, or each in its own wrapper of the same kind.
+def _parallel_keys(container: Tag) -> list[tuple[object, ...]]:
+    """Keys that two containers share when they sit side by side in the same way: for each level up to
+    _PARALLEL_LEVELS, the shapes of the wrappers on the way and the shared ancestor itself.
 
-    Templates print one list as several blocks (TRS pages in five-item <ul>s, each in its own
-    ``<div ms-visible=…>``); the blocks' wrappers, up to a shared ancestor a few levels up, look alike.
+    Templates print one list as several blocks (TRS pages in five-entry <ul>s, each in its own
+    ``<div ms-visible=…>``, or one <dl> per entry); the blocks' wrappers, up to a shared ancestor a few
+    levels up, look alike.
     """
-    mine, theirs = container, best
+    keys: list[tuple[object, ...]] = []
+    shapes: list[tuple[object, ...]] = []
+    node: Tag = container
     for _ in range(_PARALLEL_LEVELS):
-        mine_up, theirs_up = mine.parent, theirs.parent
-        if not isinstance(mine_up, Tag) or not isinstance(theirs_up, Tag) or mine_up.name in ("body", "html"):
-            return False
-        if mine_up is theirs_up:
-            return True
-        if _shape(mine_up) != _shape(theirs_up):
-            return False
-        mine, theirs = mine_up, theirs_up
-    return False
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name == "[document]":
+            break
+        keys.append((tuple(shapes), id(parent)))
+        if parent.name in ("body", "html"):
+            break
+        shapes.append(_shape(parent))
+        node = parent
+    return keys
 
 
 def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
@@ -343,18 +346,22 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         return []
     scored.sort(key=lambda item: item[0], reverse=True)
     # Groups that are blocks of one list (one <dl> per entry, five-entry <ul>s in wrappers) are scored
-    # together, so that a list cut into small blocks beats a single side box of five.
-    families: list[tuple[int, bool, tuple[object, ...], list[int], float]] = []  # (first key, dated, signature, keys, score)
+    # together, so that a list cut into small blocks beats a single side box of five. Blocks belong together
+    # when their containers sit under a shared ancestor through wrappers of the same kind (_parallel_keys).
+    families: list[tuple[bool, list[int], float]] = []  # (dated, keys, score)
+    family_of: dict[tuple[object, ...], int] = {}
     for (is_dated, score), key, _ in scored:
-        signature = _signature(groups[key][0].tag)
-        for index, (first, dated, sig, keys, total) in enumerate(families[:_MAX_FAMILIES]):
-            if dated == is_dated and sig == signature and _parallel(containers[key], containers[first]):
-                keys.append(key)
-                families[index] = (first, dated, sig, keys, total + score)
-                break
-        else:
-            families.append((key, is_dated, signature, [key], score))
-    best = max(families, key=lambda f: (f[1], f[4]))
-    chosen: list[Row] = [row for key in best[3] for row in groups[key]]
+        keys = [(is_dated, _signature(groups[key][0].tag), *k) for k in _parallel_keys(containers[key])]
+        index = next((family_of[k] for k in keys if k in family_of), None)
+        if index is None:
+            index = len(families)
+            families.append((is_dated, [], 0.0))
+        dated, members, total = families[index]
+        members.append(key)
+        families[index] = (dated, members, total + score)
+        for k in keys:
+            family_of.setdefault(k, index)
+    best = max(families, key=lambda f: (f[0], f[2]))
+    chosen: list[Row] = [row for key in best[1] for row in groups[key]]
     chosen.sort(key=lambda r: r.order)
     return chosen
