@@ -549,3 +549,11 @@ def test_thousands_of_one_entry_blocks_stay_one_list_and_fast() -> None:
     page = parse_list_page(f"<html><body>{blocks}</body></html>", "http://www.example.gov.cn/a/", today=TODAY)
     assert len(page.items) == 2000 and page.items[-1].date == date(2026, 11, 1)
     assert time.perf_counter() - started < 10
+
+
+def test_a_paged_list_of_the_sub_columns_documents_is_no_tree() -> None:
+    html = (PAGES / "trs/hub_zwgk.html").read_text(encoding="utf-8").replace(
+        '<a class="more" href="/zwgk/fdzdgknr/zcwj/">更多&gt;&gt;</a>', "").replace(
+        "</body>", "<script>createPageHTML(6, 0, 'index', 'html');</script></body>")
+    page = parse_list_page(html, HUB_URL, today=TODAY)
+    assert page.is_tree is False and len(page.items) == 7 and page.declared_pages == 6

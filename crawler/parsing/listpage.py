@@ -298,7 +298,14 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
     candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
     menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
     rows = find_rows(candidates, _context_date(page_text, today), menus)
-    is_tree = _is_tree(rows, candidates, pager_ids | {id(r.anchor.tag) for r in rows}, current)
+    declared_total = declared_records(page_text, scripts)
+    if declared_pages is None and declared_total is not None:
+        per_page = declared_per_page(scripts)
+        if per_page:
+            declared_pages = -(-declared_total // per_page)
+    # A list that pages on is a column's own list, even when it gathers its sub-columns' documents.
+    paged = bool(page_urls) or (declared_pages or 0) > 1 or (declared_total or 0) > len(rows)
+    is_tree = not paged and _is_tree(rows, candidates, pager_ids | {id(r.anchor.tag) for r in rows}, current)
     teasers: list[ListItem] = []
     teaser_tags: set[int] = set()
     if is_tree:  # teasers of the sub-columns: their documents are found in the sub-columns themselves
@@ -319,11 +326,6 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
              or clean_title(page_title(soup, index)))
     skip = pager_ids | row_tags | teaser_tags
     taken = item_urls | set(page_urls) | {current} | {t.url for t in teasers}
-    declared_total = declared_records(page_text, scripts)
-    if declared_pages is None and declared_total is not None:
-        per_page = declared_per_page(scripts)
-        if per_page:
-            declared_pages = -(-declared_total // per_page)
     return ListPage(
         title=title,
         items=tuple(items),
