@@ -110,3 +110,14 @@ def test_gkmlpt_classify_post_count_is_the_declared_total() -> None:
     page = parse_api_response(body, DataApi(GKMLPT, SITE + "/gkmlpt/api/all/21023", "GET"))
     assert page.declared_total == 203
     assert page.items == (ListItem("示例项目受理公告", SITE + "/gkmlpt/content/3/3255/post_3255421.html", date(2026, 7, 6)),)
+
+
+def test_json_totals_prefer_record_counts_to_page_counts() -> None:
+    rows = [{"title": f"示例市第{n}号通知", "url": f"/a/{n}.html", "pubDate": "2026-11-0{n}"} for n in range(1, 4)]
+    api = DataApi(TRS, SITE + "/search", "POST")
+    jqgrid = json.dumps({"total": 8, "page": 1, "records": 107, "rows": rows}, ensure_ascii=False)
+    assert parse_api_response(jqgrid, api).declared_total == 107
+    counted = json.dumps({"count": 3, "data": {"list": rows, "totalCount": 47}}, ensure_ascii=False)
+    page = parse_api_response(counted, api)
+    assert page.declared_total == 47 and [i.url for i in page.items] == [SITE + f"/a/{n}.html" for n in (1, 2, 3)]
+    assert parse_api_response(json.dumps({"count": 3, "list": rows}), api).declared_total is None

@@ -528,6 +528,8 @@ def test_one_dl_per_entry_beats_a_bigger_side_box() -> None:
         ("", "var countPage = 6; var currentPage = 0;", None, 6),
         ("", "$('#5678').jpage({perPage: 20, totalRecord: 81});", 81, 5),
         ("", "createPageHTML(12, 0, 'index', 'html');", None, 12),
+        ("", "createPageHTML('page_div', 5, 0, 'index', 'html', 75);", 75, 5),
+        ("", "var totalCount = 123456; // 访问量", None, None),  # a visit counter, not the list
         ("<p>办理时限：共3个工作日</p>", "", None, None),  # not a pager
         ("", "", None, None),
     ],

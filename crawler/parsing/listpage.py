@@ -349,9 +349,10 @@ _URL_KEYS = ("url", "docpuburl", "doc_pub_url", "puburl", "pub_url", "link", "hr
 _DATE_KEYS = ("pubdate", "pub_date", "docreltime", "doc_rel_time", "publishdate", "publish_date", "publishtime",
               "publish_time", "first_publish_time", "display_publish_time", "releasedate", "release_time",
               "docpubtime", "fbrq", "fbsj", "date", "time", "createtime", "create_time", "created_at", "crtime")
-_TOTAL_KEYS = ("total", "totalcount", "total_count", "recordcount", "record_count", "totalrecord",
-               "total_record", "totalnum", "total_num", "count", "totalelements", "rowcount",
-               "post_count")  # gkmlpt: {"classify": {"post_count": 203}, "articles": […]}
+# Record totals, most explicit first; "total" last (jqGrid-style answers use it for pages beside "records").
+_TOTAL_KEYS = ("totalrecord", "total_record", "totalrecords", "recordcount", "record_count", "totalcount",
+               "total_count", "totalelements", "post_count", "totalnum", "total_num", "records", "total")
+_TOTAL_RANK = {key: rank for rank, key in enumerate(_TOTAL_KEYS)}
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
@@ -390,7 +391,7 @@ def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
         body = m.group(1) if m else body
     data = json.loads(body)
     best: list[dict] = []
-    total: int | None = None
+    total: tuple[int, int | None] | None = None  # (rank of the key, value)
     stack: list[tuple[object, int]] = [(data, 0)]
     while stack:
         node, depth = stack.pop()
@@ -398,8 +399,9 @@ def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
             continue
         if isinstance(node, dict):
             for key, value in node.items():
-                if total is None and str(key).lower() in _TOTAL_KEYS and _as_int(value) is not None:
-                    total = _as_int(value)
+                rank = _TOTAL_RANK.get(str(key).lower())
+                if rank is not None and _as_int(value) is not None and (total is None or rank < total[0]):
+                    total = (rank, _as_int(value))
                 if isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
         elif isinstance(node, list):
@@ -417,7 +419,7 @@ def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
             continue
         seen.add(link)
         items.append(ListItem(title=title, url=link, date=_record_date(record, today)))
-    return ApiPage(items=tuple(items), declared_total=total)
+    return ApiPage(items=tuple(items), declared_total=total[1] if total else None)
 
 
 def _record_key(record: dict, keys: tuple[str, ...]) -> str | None:
