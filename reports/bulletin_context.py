@@ -17,7 +17,7 @@ from reports.context import FindingView, finding_views
 from store import clock
 from store import models as m
 from store.models_evidence import Screenshot
-from store.models_spotcheck import SpotcheckDraw, SpotcheckManualEntry, SpotcheckRound
+from store.models_spotcheck import SpotcheckDraw, SpotcheckManualEntry, SpotcheckRound, pending_manual
 
 KIND_LABELS = {"department": "市直部门", "county": "县（区）", "township": "乡镇（街道）"}
 STATUS_LABELS = {"open": "未整改", "rectified": "已整改", "disputed": "有异议，待核实", "accepted": "情况说明已采纳"}
@@ -72,6 +72,20 @@ class ManualView:
     value: str
     problem: bool
     by: str
+
+
+@dataclass(frozen=True)
+class DrawVerification:
+    """What an outsider needs to recompute the draw (the bulletin's verification annex)."""
+
+    announcement_id: int | None
+    commitment: str
+    public_source: str | None
+    public_value: str | None
+    secret: str | None
+    secret_sha256: str | None
+    seed: str
+    algorithm: str
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,9 @@ class BulletinContext:
     crawl_run_id: int | None
     check_run_id: int | None
     kinds_in_frame: tuple[str, ...] = field(default_factory=tuple)
+    run_reason: str | None = None  # why the round ran before its drawn time
+    pending: tuple[tuple[str, int, str], ...] = ()  # (department, item, item name) with no manual result yet
+    verification: DrawVerification | None = None
 
     @property
     def title(self) -> str:
@@ -167,7 +184,7 @@ def bulletin_context(session: Session, spot: SpotcheckRound, settings: BulletinS
     departments = tuple(DepartmentRow(d, names.get(d, d), kinds.get(d, ""), sum(per_dept[d].values()),
                                       dict(per_dept[d])) for d in result["departments"])
     issued = settings.issued_on or clock.today()
-    calendar = work_calendar(Path(frame["sites_file"]))
+    calendar = work_calendar(Path(record.sites_path or frame["sites_file"]))
     frame_kinds = Counter(kinds.values())
     days = frame["window"]["workdays"]
     return BulletinContext(
@@ -193,7 +210,19 @@ def bulletin_context(session: Session, spot: SpotcheckRound, settings: BulletinS
         deadline=calendar.add_workdays(issued, settings.deadline_workdays),
         dispute_by=calendar.add_workdays(issued, settings.dispute_workdays),
         crawl_run_id=spot.crawl_run_id, check_run_id=spot.check_run_id,
-        kinds_in_frame=tuple(k for k in KIND_LABELS if frame_kinds[k]))
+        kinds_in_frame=tuple(k for k in KIND_LABELS if frame_kinds[k]), run_reason=spot.run_reason,
+        pending=_pending(session, spot, frame, names),
+        verification=DrawVerification(
+            record.announcement_id, record.commitment, (frame.get("randomness") or {}).get("public_source"),
+            record.public_value, record.secret, (frame.get("randomness") or {}).get("secret_sha256"), record.seed,
+            f"{record.algorithm} 第{record.algorithm_version}版"))
+
+
+def _pending(session: Session, spot: SpotcheckRound, frame: dict, names: dict[str, str]
+             ) -> tuple[tuple[str, int, str], ...]:
+    items = {i["number"]: i["name"] for i in frame["checklist"]["items"]}
+    return tuple((names.get(d, d), i, items.get(i, "")) for d, i in pending_manual(session, spot))
+
 
 
 def _round_findings(session: Session, spot: SpotcheckRound) -> list[FindingView]:

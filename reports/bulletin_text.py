@@ -38,7 +38,8 @@ def _quoted(name: str) -> str:
 def compose(ctx: BulletinContext, figures: tuple[Figure, ...] = ()) -> Document:
     has_problems = bool(ctx.problem_departments)
     annexes = (Annex("附件1", f"{ctx.year}年第{ctx.period}期各单位抽查结果统计表", _results_annex(ctx, figures)),
-               Annex("附件2", f"{ctx.year}年第{ctx.period}期“三随机”抽查问题清单", _problem_annex(ctx, len(figures))))
+               Annex("附件2", f"{ctx.year}年第{ctx.period}期“三随机”抽查问题清单", _problem_annex(ctx, len(figures))),
+               Annex("附件3", f"{ctx.year}年第{ctx.period}期“三随机”抽查抽取复核信息", _verification_annex(ctx)))
     body = (Para(_opening(ctx)),
             Heading("一、抽查基本情况"), *_basics(ctx),
             Heading("二、存在的主要问题"), *_problems(ctx),
@@ -92,14 +93,18 @@ def _basics(ctx: BulletinContext) -> list[Para]:
     what += (f"此外，在每个被抽查单位的政府信息公开专栏中随机抽取{ctx.documents_each}条信息、"
              f"{ctx.columns_each}个栏目供人工核查。")
     scheduled = ctx.scheduled_at
-    when = (f"本期抽查于{_when(ctx.executed_at)}实施。实施时间由系统在{cn_date_str(ctx.window[0])}至"
-            f"{cn_date_str(ctx.window[1])}的{ctx.window[2]}个工作日的工作时间内随机确定"
-            + (f"（随机确定的时间为{_when(scheduled)}）" if scheduled and scheduled.date() != ctx.executed_at.date()
-               else "")
-            + "，事先未告知被抽查单位。抽取过程可复核：抽取前，系统对抽查范围（单位名录、抽查内容清单、抽取算法及其版本）"
-            f"计算SHA-256校验值{ctx.commitment}并留存；随后由安全随机数生成器产生随机种子{ctx.seed}，"
-            f"按{ctx.algorithm}算法（第{ctx.algorithm_version}版）确定被抽查单位、抽查内容和实施时间。"
-            f"任何人均可依据第{ctx.draw_id}号抽取记录重新计算，核对抽取结果。")
+    window = (f"{cn_date_str(ctx.window[0])}至{cn_date_str(ctx.window[1])}的{ctx.window[2]}个工作日的工作时间内"
+              "随机确定")
+    if ctx.run_reason and scheduled:
+        when = (f"本期抽查的实施时间在{window}，为{_when(scheduled)}；因{ctx.run_reason.rstrip('。')}，"
+                f"实际于{_when(ctx.executed_at)}提前实施。")
+    else:
+        when = f"本期抽查于{_when(ctx.executed_at)}实施，实施时间在{window}，事先未告知被抽查单位。"
+    announced = ctx.verification is not None and ctx.verification.announcement_id
+    when += (f"抽取依据事先公布的抽查公告（第{ctx.verification.announcement_id}号）进行，抽查对象、内容和时间由公告指定的"
+             "公开随机数和本办公室事先封存的密钥共同确定，任何一方都不能单独决定抽取结果。" if announced else
+             "本期抽取未事先发布抽查公告，抽取结果由本办公室留存的记录确定。")
+    when += "复核抽取结果所需的信息和方法见附件3。"
     paras = [Para(whom, lead="（一）抽查对象。"), Para(what, lead="（二）抽查内容。"),
              Para(when, lead="（三）抽查时间和方式。"), Para(_overall(ctx), lead="（四）总体情况。")]
     if ctx.previous is not None:
@@ -113,20 +118,36 @@ def cn_date_str(iso: str) -> str:
     return cn_date(date.fromisoformat(iso)) if iso else ""
 
 
+def _pending_text(ctx: BulletinContext) -> str:
+    if not ctx.pending:
+        return ""
+    by_item: dict[tuple[int, str], list[str]] = {}
+    for dept, item, name in ctx.pending:
+        by_item.setdefault((item, name), []).append(dept)
+    parts = "；".join(f"第{item}项{_quoted(name)}（{_join(depts)}）" for (item, name), depts in sorted(by_item.items()))
+    return f"以下人工核查内容待核查，核查结果另行通报：{parts}。"
+
+
 def _overall(ctx: BulletinContext) -> str:
     manual = len(ctx.manual_problems)
     flagged = ctx.problem_departments
-    clean = [d for d in ctx.departments if d.name not in flagged]
+    waiting = {dept for dept, _, _ in ctx.pending}
+    clean = [d for d in ctx.departments if d.name not in flagged and d.name not in waiting]
+    scope = "在本期已完成核查的抽查内容范围内" if ctx.pending else "在本期抽查内容范围内"
     if not ctx.findings and not manual:
-        whom = "被抽查单位" if len(ctx.departments) == 1 else f"{len(ctx.departments)}个被抽查单位均"
-        return f"在本期抽查内容范围内，{whom}未发现问题，政府信息公开专栏运行正常。"
+        if not clean:
+            return "本期系统检测未发现问题。" + _pending_text(ctx)
+        whom = "被抽查单位" if len(ctx.departments) == 1 else f"{len(clean)}个被抽查单位均"
+        if ctx.pending:
+            whom = f"{_join(d.name for d in clean)}"
+        return f"{scope}，{whom}未发现问题。" + _pending_text(ctx)
     text = f"本期共发现问题{len(ctx.findings) + manual}个"
     if manual:
         text += f"（其中系统检测发现{len(ctx.findings)}个，人工核查发现{manual}个）"
     text += f"，涉及{len(flagged)}个单位。"
     if clean:
-        text += f"{_join(d.name for d in clean)}{'等' if len(clean) > 1 else ''}{len(clean)}个单位在本期抽查内容范围内未发现问题。"
-    return text + "各单位问题数量见附件1，问题明细见附件2。"
+        text += f"{_join(d.name for d in clean)}{'等' if len(clean) > 1 else ''}{len(clean)}个单位{scope}未发现问题。"
+    return text + _pending_text(ctx) + "各单位问题数量见附件1，问题明细见附件2。"
 
 
 def _previous(ctx: BulletinContext) -> str:
@@ -193,9 +214,17 @@ def _requirements(ctx: BulletinContext, has_problems: bool) -> list[Para]:
 def _results_annex(ctx: BulletinContext, figures: tuple[Figure, ...]) -> tuple:
     titles = {c.check: c.title for c in ctx.categories}
     manual = {d.name: sum(1 for m in ctx.manual_problems if m.department == d.name) for d in ctx.departments}
-    rows = tuple((str(i), d.name, KIND_LABELS.get(d.kind, d.kind), str(d.findings + manual[d.name]),
-                  _join(f"{titles.get(c, c)}{n}个" for c, n in sorted(d.by_check.items(), key=lambda kv: -kv[1]))
-                  + ("、人工核查发现问题" + f"{manual[d.name]}个" if manual[d.name] else "") or "未发现问题")
+    waiting = {dept for dept, _, _ in ctx.pending}
+
+    def kinds(d) -> str:
+        parts = [f"{titles.get(c, c)}{n}个" for c, n in sorted(d.by_check.items(), key=lambda kv: -kv[1])]
+        if manual[d.name]:
+            parts.append(f"人工核查发现问题{manual[d.name]}个")
+        if d.name in waiting:
+            parts.append("人工核查内容待核查")
+        return _join(parts) or "未发现问题"
+
+    rows = tuple((str(i), d.name, KIND_LABELS.get(d.kind, d.kind), str(d.findings + manual[d.name]), kinds(d))
                  for i, d in enumerate(ctx.departments, start=1))
     return (Table(("序号", "单位", "单位类型", "问题数", "问题分类"), rows, (1.2, 5, 2.2, 1.6, 7)), *figures)
 
@@ -215,3 +244,22 @@ def _problem_annex(ctx: BulletinContext, figures_before: int) -> tuple:
                   for i, (f, (path, page)) in enumerate(((f, ctx.screenshots[f.id]) for f in ctx.findings
                                                          if f.id in ctx.screenshots), start=figures_before + 1))
     return (table, *shots)
+
+
+def _verification_annex(ctx: BulletinContext) -> tuple:
+    v = ctx.verification
+    if v is None:
+        return (Para("本期抽取记录不含复核信息。"),)
+    rows = [("抽查公告", f"第{v.announcement_id}号" if v.announcement_id else "未事先公告")]
+    rows += [("抽取范围校验值（SHA-256）", v.commitment)]
+    if v.public_source:
+        rows += [("公开随机数来源", v.public_source), ("公开随机数", v.public_value or "")]
+    if v.secret_sha256:
+        rows += [("密钥校验值（SHA-256，公告时公布）", v.secret_sha256)]
+    if v.secret:
+        rows += [("密钥（抽取时揭示）", v.secret)]
+    rows += [("随机种子", v.seed), ("抽取算法", v.algorithm), ("抽取记录", f"第{ctx.draw_id}号")]
+    how = ("复核方法：取得本期抽取范围文件（JSON，随抽查公告公布），运行 python3 checks/drawcore.py 抽取范围文件 "
+           "--public-value 公开随机数 --secret 密钥，程序输出的抽取范围校验值、被抽查单位、抽查内容和实施时间应与本通报一致。"
+           "程序只使用 Python 标准库，算法说明见程序开头。")
+    return (Table(("项目", "内容"), tuple(rows), (1, 3)), Para(how))

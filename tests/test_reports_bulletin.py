@@ -120,7 +120,13 @@ def bulletins(tmp_path_factory):
     with pytest.raises(StatusChangeError):  # item 6 is checked automatically: nothing to fill in by hand
         record_manual_job(db, first, "sfj", 6, "x", problem=True, by="检查组")
     second = make_round(db, write_sites(tmp / "b.yaml", {"tjj": "示例市统计局"}), checklist, {"tjj": []})
-    cli = run_cli("--db", db, "report", "bulletin", str(first), "-o", str(tmp / "out"), "--date", ISSUED.isoformat())
+    record_manual_job(db, second, "tjj", 1, "已明确分管领导和工作人员", problem=False, by="检查组")
+    refused = run_cli("--db", db, "report", "bulletin", str(first), "-o", str(tmp / "out"), "--date", ISSUED.isoformat())
+    # fgw and jyj were drawn for manual item 1 too, and nobody recorded what was found there
+    assert refused.code == 2 and "未记录结果" in refused.stderr and "--allow-pending" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp / "out").exists()
+    cli = run_cli("--db", db, "report", "bulletin", str(first), "-o", str(tmp / "out"), "--date", ISSUED.isoformat(),
+                  "--allow-pending")
     return Bulletins(db, first, second, tmp / "out", cli)
 
 
@@ -160,7 +166,14 @@ def test_docx_is_a_gongwen_with_three_sections(bulletins):
     assert "请示例市发展和改革委员会、示例市教育局、示例市司法局对照附件2问题清单逐项整改" in body
     with session_factory(make_engine(bulletins.db))() as s:
         draw = s.get(SpotcheckDraw, s.get(SpotcheckRound, bulletins.first).draw_id)
-        assert draw.commitment in body and draw.seed in body  # anyone can recompute the draw
+    # hashes stay out of the body; the verification annex (附件3) carries what an outsider needs
+    assert draw.commitment not in body and draw.seed not in body and "复核抽取结果所需的信息和方法见附件3" in body
+    cells = {c.text for t in open_docx(str(bulletins.out / "bulletin_2026_01.docx")).tables
+             for row in t.rows for c in row.cells}
+    assert {draw.commitment, draw.seed, draw.secret} <= cells and "未事先公告" in cells
+    assert "python3 checks/drawcore.py" in body
+    # nobody recorded item 1 for fgw and jyj: the bulletin says so instead of clearing them
+    assert "以下人工核查内容待核查，核查结果另行通报：第1项“负责政务公开工作领导和人员情况”（示例市发展和改革委员会、示例市教育局）" in body
 
 
 def test_pdf_is_the_docx_converted_by_libreoffice(bulletins):
