@@ -559,3 +559,13 @@ def test_a_paged_list_of_the_sub_columns_documents_is_no_tree() -> None:
         "</body>", "<script>createPageHTML(6, 0, 'index', 'html');</script></body>")
     page = parse_list_page(html, HUB_URL, today=TODAY)
     assert page.is_tree is False and len(page.items) == 7 and page.declared_pages == 6
+
+
+def test_catalogue_table_dates_from_the_generated_date_column() -> None:
+    rows = "".join(
+        f"<tr><td>{n}</td><td>11350000003591037R/2026-0{n}112</td><td><a href='./2026{n:02d}/t2026{n:02d}20_{n}.htm'>"
+        f"示例市关于第{n}项工作的通知</a></td><td>示政〔2026〕{n}号</td><td>2026-{n:02d}-18</td></tr>" for n in range(1, 5))
+    html = ("<html><body><table><tr><th>序号</th><th>索引号</th><th>信息名称</th><th>文号</th><th>生成日期</th></tr>"
+            f"{rows}</table></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zfxxgk/", today=TODAY)
+    assert [i.date for i in page.items] == [date(2026, n, 18) for n in range(1, 5)]

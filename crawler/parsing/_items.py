@@ -41,7 +41,7 @@ _DATE_ONLY = re.compile(
     r"\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s\[\]【】()（）]*$")
 _ELLIPSIS = ("...", "…", "。。。", "..", "．．．")
 _COLUMN_NAME = re.compile(r"/(?:index|list|default|more|main)(?:_\d+)?\.(?:s?html?|jsp|php|aspx?)$", re.I)
-_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间")
+_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间", "生成日期", "成文日期", "发文日期")
 
 
 @dataclass(frozen=True)
