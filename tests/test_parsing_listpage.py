@@ -569,3 +569,27 @@ def test_catalogue_table_dates_from_the_generated_date_column() -> None:
             f"{rows}</table></body></html>")
     page = parse_list_page(html, "http://www.example.gov.cn/zfxxgk/", today=TODAY)
     assert [i.date for i in page.items] == [date(2026, n, 18) for n in range(1, 5)]
+
+
+def _box(heading: str, rows: list[tuple[str, str, str]], dated: bool) -> str:
+    lis = "".join(f"<li><a href='{u}'>{t}</a>{f'<span>{d}</span>' if dated else ''}</li>" for u, t, d in rows)
+    return f"<div class='box'><div class='hd'>{heading}</div><ul>{lis}</ul></div>"
+
+
+def test_an_undated_list_beats_a_dated_newest_files_box() -> None:
+    own = _entries(range(1, 7), ".", 10, "关于做好第{}项重点工作的通知")
+    side = _entries(range(1, 6), "/zwgk/zcwj", 12, "示例市关于第{}批政策文件的公告")
+    html = (f"<html><head><meta name='ColumnName' content='通知公告'></head><body>{_box('通知公告', own, False)}"
+            f"{_box('最新文件', side, True)}</body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/tzgg/", today=TODAY)
+    assert [i.title for i in page.items] == [t for _, t, _ in own] and not page.is_tree
+
+
+def test_a_column_called_newest_files_lists_its_own_entries() -> None:
+    own = _entries(range(1, 7), "/zwgk/zxwj", 10, "示例市关于第{}批政策文件的公告")
+    html = f"<html><head><meta name='ColumnName' content='最新文件'></head><body>{_box('最新文件', own, True)}</body></html>"
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
+    assert len(page.items) == 6
+    # without any name for the column, a page whose only list sits under such a heading still lists it
+    page = parse_list_page(html.replace("最新文件'", "'"), "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
+    assert len(page.items) == 6

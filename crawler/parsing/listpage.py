@@ -297,7 +297,8 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
 
     candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
     menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
-    rows = find_rows(candidates, _context_date(page_text, today), menus)
+    own_name = meta_column(index) or breadcrumb_column(soup, index)
+    rows, teaser_rows = find_rows(candidates, _context_date(page_text, today), menus, own_name)
     declared_total = declared_records(page_text, scripts)
     if declared_pages is None and declared_total is not None:
         per_page = declared_per_page(scripts)
@@ -305,11 +306,14 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
             declared_pages = -(-declared_total // per_page)
     # A list that pages on is a column's own list, even when it gathers its sub-columns' documents.
     paged = bool(page_urls) or (declared_pages or 0) > 1 or (declared_total or 0) > len(rows)
-    is_tree = not paged and _is_tree(rows, candidates, pager_ids | {id(r.anchor.tag) for r in rows}, current)
+    probe = rows or teaser_rows
+    is_tree = not paged and _is_tree(probe, candidates, pager_ids | {id(r.anchor.tag) for r in probe}, current)
     teasers: list[ListItem] = []
     teaser_tags: set[int] = set()
+    if not is_tree and not rows:
+        rows = teaser_rows  # a "最新信息" box is all the page lists: it is the list
     if is_tree:  # teasers of the sub-columns: their documents are found in the sub-columns themselves
-        for row in rows:
+        for row in sorted(rows + teaser_rows, key=lambda r: r.order):
             teaser_tags.add(id(row.anchor.tag))
             if all(t.url != row.anchor.url for t in teasers):
                 teasers.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
@@ -322,8 +326,7 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
             item_urls.add(row.anchor.url)
             items.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
 
-    title = (meta_column(index) or breadcrumb_column(soup, index) or _list_heading(rows)
-             or clean_title(page_title(soup, index)))
+    title = own_name or _list_heading(rows) or clean_title(page_title(soup, index))
     skip = pager_ids | row_tags | teaser_tags
     taken = item_urls | set(page_urls) | {current} | {t.url for t in teasers}
     return ListPage(
