@@ -121,3 +121,11 @@ def test_json_totals_prefer_record_counts_to_page_counts() -> None:
     page = parse_api_response(counted, api)
     assert page.declared_total == 47 and [i.url for i in page.items] == [SITE + f"/a/{n}.html" for n in (1, 2, 3)]
     assert parse_api_response(json.dumps({"count": 3, "list": rows}), api).declared_total is None
+
+
+def test_gkmlpt_column_address_with_the_site_id_of_the_page() -> None:
+    scripts = "window._CONFIG = {SID: '758019', TREE: [{id: 21023, name: '受理公告', parent: 21022}]};"
+    assert find_data_api(scripts, "https://www.example.gov.cn/zqhjj/gkmlpt/index#21023") == DataApi(
+        GKMLPT, "https://www.example.gov.cn/zqhjj/gkmlpt/api/all/21023", "GET", (("sid", "758019"),),
+        page_param="page")
+    assert find_data_api(scripts, "https://www.example.gov.cn/zqhjj/gkmlpt/index") is None
