@@ -129,3 +129,22 @@ def test_gkmlpt_column_address_with_the_site_id_of_the_page() -> None:
         GKMLPT, "https://www.example.gov.cn/zqhjj/gkmlpt/api/all/21023", "GET", (("sid", "758019"),),
         page_param="page")
     assert find_data_api(scripts, "https://www.example.gov.cn/zqhjj/gkmlpt/index") is None
+
+
+def test_trs_search_answer_of_the_fujian_portals() -> None:
+    body = json.dumps({"pageCount": 8, "page": 2, "docs": [
+        {"doctitle": "区公安局2024年第三季度易制毒化学品企事业抽查工作情况", "docreltime": "2024-10-17 09:30:00",
+         "chnldocurl": "https://www.example.gov.cn/zwgk/ghxx/gzjzqk/202410/t20241017_94349.htm"},
+        {"doctitle": "关于2024年度拍卖企业年度核查工作情况的通报", "docreltime": 1743638400000,
+         "chnldocurl": "../../zfxxgk/gzdt/202504/t20250408_98328.htm"},
+    ]}, ensure_ascii=False)
+    api = DataApi(TRS, "https://www.example.gov.cn/fjdzapp/search", "POST", (("channelid", "200210"),), per_page=15,
+                  page_param="page")
+    page = parse_api_response(body, api)
+    assert page.declared_total is None  # pageCount counts pages, not records
+    assert page.items == (
+        ListItem("区公安局2024年第三季度易制毒化学品企事业抽查工作情况",
+                 "https://www.example.gov.cn/zwgk/ghxx/gzjzqk/202410/t20241017_94349.htm", date(2024, 10, 17)),
+        ListItem("关于2024年度拍卖企业年度核查工作情况的通报", "https://www.example.gov.cn/zfxxgk/gzdt/202504/t20250408_98328.htm",
+                 date(2025, 4, 3)),
+    )
