@@ -371,12 +371,17 @@ def breadcrumb_parts(tag: Tag) -> list[str]:
     return steps + ([last] if last else [])
 
 
+# Page tools some templates put in the breadcrumb's line (gov.cn: "2007年第23号 字号：默认 大 超大 | 打印 |").
+_TOOLBAR = re.compile(r"\s*(?:【?\s*字号\s*[:：]|【?\s*字体\s*[:：]|【?\s*打印\s*】?\s*[|｜]|\|\s*打印|【\s*关闭|分享到\s*[:：]?)")
+
+
 def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> str | None:
     """The last specific element of the breadcrumb ("正文" and the like skipped)."""
     tag = breadcrumb(soup, index)
     if tag is None:
         return None
-    parts = [p for p in breadcrumb_parts(tag) if p not in _GENERIC_CRUMBS]
+    parts = [_TOOLBAR.split(p, 1)[0].strip() for p in breadcrumb_parts(tag)]
+    parts = [p for p in parts if p and p not in _GENERIC_CRUMBS]
     if len(parts) >= 1 and not (len(parts) == 1 and parts[0] in ("首页", "网站首页")):
         return parts[-1]
     return None
