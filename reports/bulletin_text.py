@@ -7,8 +7,11 @@ when, how drawn — with the commitment and seed — overall result, last round'
 """
 from __future__ import annotations
 
-from reports.bulletin_blocks import (Annex, Document, Figure, Heading, Para, Table, cn_date, percent, readable_url,
-                                     readable_urls, without_category)
+import re
+from dataclasses import replace
+
+from reports.bulletin_blocks import (URL_RE, Annex, Document, Figure, Heading, Para, Table, cn_date, percent,
+                                     readable_url, readable_urls, without_category)
 from reports.bulletin_context import KIND_LABELS, BulletinContext, CategoryView
 
 _DIGITS = "零一二三四五六七八九"
@@ -44,20 +47,88 @@ def compose(ctx: BulletinContext, figures: tuple[Figure, ...] = ()) -> Document:
             Heading("一、抽查基本情况"), *_basics(ctx),
             Heading("二、存在的主要问题"), *_problems(ctx),
             Heading("三、整改要求"), *_requirements(ctx, has_problems))
-    return Document(title=ctx.title, body=body, issuer_mark=ctx.issuer, addressees=_addressees(ctx),
-                    signature=ctx.issuer, signed_on=ctx.issued_on,
-                    note="（此件公开发布）" if ctx.settings.public else "", annexes=annexes)
+    office = ctx.office
+    return Document(title=ctx.title, body=tuple(_plain(b) for b in body), issuer_mark=office.mark or ctx.issuer,
+                    addressees=_addressees(ctx), signature=ctx.issuer, signed_on=ctx.issued_on,
+                    note="（此件公开发布）" if ctx.settings.public else "", annexes=annexes,
+                    doc_number=ctx.doc_number, sealed=office.sealed, copy_to=tuple(office.copy_to),
+                    printer=office.printer or ctx.issuer, printed_on=ctx.issued_on)
 
 
 def _addressees(ctx: BulletinContext) -> str:
+    if ctx.office.addressees:
+        return ctx.office.addressees.rstrip("：:") + "："
+    # the county level is always addressed: 县（区）政务公开 offices pass the bulletin on to their townships
     parts = {"county": "各县（区）人民政府", "department": "市直各有关单位", "township": "各乡镇人民政府、街道办事处"}
-    return "，".join(parts[k] for k in ("county", "department", "township") if k in ctx.kinds_in_frame) + "："
+    wanted = {"county", *ctx.kinds_in_frame}
+    return "，".join(parts[k] for k in ("county", "department", "township") if k in wanted) + "："
 
 
 def _source(ctx: BulletinContext) -> str:
-    if ctx.checklist_source_title:
-        return f"《{ctx.checklist_source_title}》（{ctx.checklist_source}）"
-    return ctx.checklist_source
+    """The basis cited: the office's own documents (sites.yaml office.basis); the checklist's source when it
+    was issued for this region; otherwise the national regulation — never another city's document."""
+    if ctx.office.basis:
+        return _join(ctx.office.basis)
+    title = ctx.checklist_source_title
+    own = title and ctx.region[:2] in title
+    if own:
+        return f"《{title}》（{ctx.checklist_source}）"
+    return "《中华人民共和国政府信息公开条例》和政务公开工作有关要求"
+
+
+def _basis_short(ctx: BulletinContext) -> str:
+    if ctx.office.basis:
+        return ctx.office.basis[0] + "的要求"
+    if ctx.checklist_source_title and ctx.region[:2] in ctx.checklist_source_title:
+        return ctx.checklist_source + "的要求"
+    return "有关规定"
+
+
+def _contact(ctx: BulletinContext) -> str:
+    c = ctx.office.contact
+    if c is None:
+        return ""
+    parts = [f"联系人：{c.person}" if c.person else "", f"联系电话：{c.phone}" if c.phone else "",
+             f"电子邮箱：{c.email}" if c.email else ""]
+    return "（" + "，".join(p for p in parts if p) + "）" if any(parts) else ""
+
+
+# --- plain formal text: what a clerk would otherwise correct by hand -----------------------------------
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPACE_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}0-9A-Za-z])|(?<=[{_CJK}0-9A-Za-z%])[ \t]+(?=[{_CJK}])")
+_ISO_TIME = re.compile(r"(?<![0-9])(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2})?)?(?![0-9])")
+_JARGON = (("抓取", "检测"), ("爬取", "检测"), ("爬虫", "检测程序"))
+
+
+def _cn_time(m: re.Match) -> str:
+    y, mo, d, h, mi = m.groups()
+    text = f"{int(y)}年{int(mo)}月{int(d)}日"
+    return text + (f"{int(h)}时{mi}分" if h is not None else "")
+
+
+def plain_text(text: str) -> str:
+    """Body text as a 公文 writes it: dates in Chinese style, no half-width spaces beside Chinese, none of
+    the crawler's own words. Addresses keep their spelling: only text outside URLs is touched."""
+    out, last = [], 0
+    for url in URL_RE.finditer(text):
+        out.append(_plain_piece(text[last:url.start()]))
+        out.append(url.group(0))
+        last = url.end()
+    out.append(_plain_piece(text[last:]))
+    return "".join(out)
+
+
+def _plain_piece(text: str) -> str:
+    text = _ISO_TIME.sub(_cn_time, text)
+    for word, plain in _JARGON:
+        text = text.replace(word, plain)
+    return _SPACE_CJK.sub("", text)
+
+
+def _plain(block):
+    if isinstance(block, Para):
+        return replace(block, text=plain_text(block.text))
+    return block
 
 
 def _opening(ctx: BulletinContext) -> str:
@@ -202,11 +273,11 @@ def _requirements(ctx: BulletinContext, has_problems: bool) -> list[Para]:
     return [
         Para(f"请{named}对照附件2问题清单逐项整改，于{cn_date(ctx.deadline)}前（{s.deadline_workdays}个工作日内）"
              "完成，并将整改情况报告（列明每个问题的整改措施、完成时间和整改后的页面地址，加盖单位公章）报送"
-             f"{ctx.issuer}。{carry}", lead="（一）限期整改。"),
+             f"{ctx.issuer}{_contact(ctx)}。{carry}", lead="（一）限期整改。"),
         Para(f"整改期限届满后，{ctx.issuer}将对通报问题逐一复查，复查结果在下一期通报中公布。对通报问题有异议的，"
              f"请于{cn_date(ctx.dispute_by)}前（{s.dispute_workdays}个工作日内）提交书面说明和佐证材料（页面截图、"
-             f"发布记录等），经核实予以采纳的，不计入问题。逾期未整改或整改不到位的，按照{ctx.checklist_source}"
-             "要求予以通报，并在年度考核中予以体现。", lead="（二）复查和异议。"),
+             f"发布记录等），经核实予以采纳的，不计入问题。逾期未整改或整改不到位的，按照{_basis_short(ctx)}"
+             "予以通报，并在年度考核中予以体现。", lead="（二）复查和异议。"),
         Para(self_check, lead="（三）举一反三。"),
     ]
 
@@ -232,13 +303,15 @@ def _results_annex(ctx: BulletinContext, figures: tuple[Figure, ...]) -> tuple:
 def _problem_annex(ctx: BulletinContext, figures_before: int) -> tuple:
     if not ctx.problem_departments:
         return (Para("本期抽查未发现问题。", align="center"),)
+    # 整改建议 and the detection time to the minute are in the XLSX 问题清单 (same 问题编号); the printed table
+    # keeps to what fits a portrait A4 page
     rows = [(f.department_name, f.check_title, readable_url(f.url) if f.url else "—",
-             readable_urls(without_category(f.message, f.check_title)),
-             f.detected_at.strftime("%Y-%m-%d %H:%M")) for f in ctx.findings]
+             readable_urls(without_category(f.message, f.check_title)), cn_date(f.detected_at))
+            for f in ctx.findings]
     rows += [(m.department, f"人工核查：第{m.item}项", "—", f"{m.field}：{m.value}", "—") for m in ctx.manual_problems]
-    table = Table(("序号", "单位", "问题类型", "页面地址", "问题描述", "发现时间"),
-                  tuple((str(i), *row) for i, row in enumerate(rows, start=1)), (1.2, 3, 2.6, 5, 6.5, 3),
-                  url_columns=(3,))
+    table = Table(("问题编号", "单位", "问题类型", "页面地址", "问题描述", "检测日期"),
+                  tuple((f"{ctx.year}-{ctx.period:02d}-{i:03d}", *row) for i, row in enumerate(rows, start=1)),
+                  (2.4, 2.8, 2.6, 5, 7, 2.6), url_columns=(3,))
     shots = tuple(Figure(path.read_bytes(), f"图{i}  {f.department_name}“{f.check_title}”问题所在页面 "
                          f"{readable_url(page)}（截图留存）", 14.0)
                   for i, (f, (path, page)) in enumerate(((f, ctx.screenshots[f.id]) for f in ctx.findings
