@@ -230,6 +230,11 @@ def test_empty_columns(case: str, url: str, title: str, note: str | None, has_sc
         # breadcrumb wins, "正文"/"列表" are skipped
         ("示例市人民政府", "<div class='crumb'>当前位置：首页 &gt; 政务公开 &gt; 规划计划 &gt; 列表</div>", "规划计划"),
         ("示例市人民政府", "<p>您现在的位置：首页 » 政务公开 » 人事信息</p>", "人事信息"),
+        # the words in one cell, the links in the next (TRS table templates)
+        ("示例区政府网", "<table><tr><td>您的当前位置</td><td><a href='/'>首页</a>&nbsp;&gt;&gt;&nbsp;"
+         "<a href='/zwgk/'>政务公开</a>&nbsp;&gt;&gt;&nbsp;<a href='./'>政务要闻</a></td></tr></table>", "政务要闻"),
+        ("示例区政府网", "<div><span>位于</span><a href='/' class='CurrChnlCls'>首页</a> / "
+         "<a href='./' class='CurrChnlCls'>政务要闻</a></div>", "政务要闻"),
         ("", "", None),
     ],
 )
