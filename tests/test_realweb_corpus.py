@@ -53,7 +53,12 @@ def test_truth_file_is_complete(case: harness.Case) -> None:
     assert _absolute(truth["url"]) and isinstance(truth.get("url_guessed"), bool)
     assert truth.get("site") == urlsplit(truth["url"]).hostname
     source = truth["source"]
-    assert source["repo"].count("/") == 1 and source["path"] and _HEX40.match(source["commit"])
+    if source.get("repo") is None:
+        # Text found by a string search: the index names no repository for it, so the read_file id and the
+        # search that found it are the source (README.md, "Sources").
+        assert case.committed and source.get("read_file_id") and source.get("found_by"), source
+    else:
+        assert source["repo"].count("/") == 1 and source["path"] and _HEX40.match(source["commit"])
     assert _HEX64.match(source["sha256"])
     if case.kind == "list":
         assert truth.get("column_name")
