@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from store.alerts_config import AlertSettings
 from store.office import OfficeSettings
 from store.schedule_config import ScheduleField
 from store.strict import StrictModel, http_url
@@ -60,6 +61,8 @@ class SitesFile(StrictModel):
     schedule: ScheduleField = None
     # optional: who issues the bulletins and how (store/office.py); absent = defaults
     office: OfficeSettings | None = None
+    # optional: where `zwgk health --notify` sends problems (store/alerts_config.py); absent = no notifications
+    alerts: AlertSettings | None = None
 
 
 class CatalogItem(StrictModel):
