@@ -93,13 +93,13 @@ def hook():
     sink.server.shutdown()
 
 
-def _sites(tmp_path, alerts=None, schedule=None):
+def _sites(tmp_path, alerts=None, schedule=None, name="sites.yaml"):
     data = {"region": "示例市", "departments": DEPARTMENTS}
     if alerts is not None:
         data["alerts"] = alerts
     if schedule is not None:
         data["schedule"] = schedule
-    path = tmp_path / "sites.yaml"
+    path = tmp_path / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -352,7 +352,7 @@ def test_bad_input_exits_2(zwgk, db_url, tmp_path):
                        ((str(sites), "--notify"), "环境变量 ZWGK_TEST_UNSET_PASSWORD 未设置"),
                        (("--min-probes", "-1"), "--min-probes: 不能为负数"),
                        (("--disk-path", str(tmp_path / "nowhere")), "--disk-path: 目录"),
-                       ((str(_sites(tmp_path)), "--notify"), "没有 alerts: 段")):
+                       ((str(_sites(tmp_path, name="plain.yaml")), "--notify"), "没有 alerts: 段")):
         result = zwgk("--db", db_url, "health", *args, env={"ZWGK_TEST_UNSET_PASSWORD": ""})
         assert result.code == 2, (args, result.stdout, result.stderr)
         assert line in result.stderr and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
