@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,6 +27,8 @@ DEPARTMENTS = [
     {"id": "jyj", "name": "教育局", "kind": "department", "catalog": "municipal-department",
      "url": "http://www.example.gov.cn/jyj/zwgk/"},
 ]
+# the login test's server allows AUTH without TLS (127.0.0.1 only); aiosmtpd warns about that
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 # every check except the one a test is about is kept quiet: no disk thresholds, no scheduler expected
 QUIET = ("--disk-min-percent", "0", "--disk-min-gib", "0")
 
@@ -35,8 +36,9 @@ QUIET = ("--disk-min-percent", "0", "--disk-min-gib", "0")
 # --- local receivers -------------------------------------------------------------------------------------
 
 class SmtpSink:
-    def __init__(self) -> None:
+    def __init__(self, users: dict[str, str] | None = None) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
 
         self.messages: list[bytes] = []
         sink = self
@@ -49,7 +51,13 @@ class SmtpSink:
         with socket.socket() as probe:  # aiosmtpd's controller connects to its own port, so it needs a real one
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            login, password = auth_data.login.decode(), auth_data.password.decode()
+            return AuthResult(success=users is not None and users.get(login) == password, handled=False)
+
+        # plain-text AUTH on 127.0.0.1 only: the client side of STARTTLS is smtplib's own
+        params = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True} if users else {}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **params)
         self.controller.start()
 
     def subjects(self) -> list[str]:
@@ -310,6 +318,26 @@ def test_notify_sends_each_new_problem_once(zwgk, db_url, store, tmp_path, smtp,
     assert [s["channel"] for s in data["notified"]["sent"]] == ["email", "webhook"]
     assert len(smtp.messages) == 4 and len(hook.posts) == 4
     assert hook.posts[-1]["body"]["kind"] == "job" and "crawl-department" in hook.posts[-1]["body"]["message"]
+
+
+def test_smtp_login_with_the_password_from_the_environment(zwgk, db_url, store, tmp_path):
+    server = SmtpSink(users={"zwgk": "pa55-word"})
+    try:
+        sites = _sites(tmp_path, alerts={"email": {
+            "host": "127.0.0.1", "port": server.port, "security": "none", "user": "zwgk",
+            "password_env": "ZWGK_TEST_SMTP_PASSWORD", "from": "zwgk@example.gov.cn", "to": ["ops@example.gov.cn"]}})
+        with store() as session:
+            inject_failed_job(session)
+            session.commit()
+        args = ("--db", db_url, "health", str(sites), "--notify", "--min-probes", "0", "--no-scheduler", *QUIET)
+        wrong = zwgk(*args, env={"ZWGK_TEST_SMTP_PASSWORD": "guess"})
+        assert wrong.code == 1 and "邮件未能发送" in wrong.stderr and "用户名或口令错误" in wrong.stderr
+        assert "guess" not in wrong.stdout + wrong.stderr and server.messages == []
+        right = zwgk(*args, env={"ZWGK_TEST_SMTP_PASSWORD": "pa55-word"})
+        assert right.code == 1 and "通知失败" not in right.stderr
+        assert len(server.messages) == 1 and "作业 crawl-department 最近一次运行失败" in server.subjects()[0]
+    finally:
+        server.controller.stop()
 
 
 def test_a_failed_delivery_is_tried_again(zwgk, db_url, store, tmp_path):
