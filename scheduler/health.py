@@ -19,7 +19,7 @@ from checks.calendar import WorkCalendar
 from store import clock
 from store import models as m
 from store.models_evidence import ProbeAttempt
-from store.models_schedule import SCHEDULER_LEASE, JobRun, Lease
+from store.models_schedule import SCHEDULER_LEASE, JobRun, Lease, apscheduler_jobs
 from store.models_spotcheck import SpotcheckRound
 from store.schedule_config import MIN_PROBES_PER_DAY
 
@@ -56,18 +56,20 @@ def _when(value: datetime | None) -> str:
 # --- the scheduler ---------------------------------------------------------------------------------------
 
 def scheduler_problems(session: Session, s: HealthSettings, now: datetime) -> list[Problem]:
-    """The scheduler renews its lease (schedule_leases, name "scheduler") every few seconds; an expired lease
-    means its heartbeat stopped, a missing one that no scheduler runs on this database."""
-    expected = s.expect_scheduler
-    if expected is None:
-        expected = session.scalar(select(func.count()).select_from(JobRun)) > 0
-    if not expected:
+    """The scheduler renews its lease (schedule_leases, name "scheduler") every few seconds and deletes it when it
+    stops cleanly: an expired lease means its heartbeat stopped (killed, host down, database unreachable); a
+    missing one, that no scheduler runs on a database one has used (job runs or stored jobs exist)."""
+    if s.expect_scheduler is False:
         return []
     lease = session.get(Lease, SCHEDULER_LEASE)
     if lease is None:
+        used = session.scalar(select(func.count()).select_from(JobRun)) or session.scalar(
+            select(func.count()).select_from(apscheduler_jobs))
+        if not (s.expect_scheduler or used):
+            return []
         last = session.scalar(select(func.max(JobRun.started_at)))
-        return [Problem("scheduler:absent", "scheduler",
-                        f"调度程序未运行：数据库中没有调度程序的租约（最近一次作业开始于 {_when(last)}）",
+        since = f"最近一次作业开始于 {_when(last)}" if last else "尚无作业运行记录"
+        return [Problem("scheduler:absent", "scheduler", f"调度程序未运行：数据库中没有调度程序的租约（{since}）",
                         {"last_job_started_at": last.isoformat() if last else None})]
     if lease.expires_at < now - timedelta(minutes=s.scheduler_stale_minutes):
         return [Problem(f"scheduler:stale:{lease.holder}", "scheduler",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -134,13 +135,21 @@ def send_webhook(cfg: WebhookAlerts, problem: Problem, now: datetime) -> None:
     request = urllib.request.Request(cfg.url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
                                      headers=headers)
     opener = urllib.request.build_opener(_NoRedirect)
+    shown = _shown(cfg.url)
     try:
         with opener.open(request, timeout=cfg.timeout) as response:
             response.read(65536)
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"通知未能送达（{cfg.url}）：对方返回 HTTP {exc.code}") from None
+        raise DeliveryError(f"通知未能送达（{shown}）：对方返回 HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DeliveryError(f"通知未能送达（{cfg.url}）：{_reason(exc)}") from None
+        raise DeliveryError(f"通知未能送达（{shown}）：{_reason(exc)}") from None
+
+
+def _shown(url: str) -> str:
+    """The webhook's address without its query and user info: chat-robot webhooks carry their key there."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return urlunsplit((parts.scheme, f"{host}:{parts.port}" if parts.port else host, parts.path, "", ""))
 
 
 def _reason(exc: BaseException) -> str:

@@ -280,6 +280,17 @@ def test_scheduler_missing_and_overdue_within_deadline(zwgk, db_url, store, tmp_
     assert result.code == 0, result.stdout
 
 
+def test_a_scheduler_stopped_after_storing_its_jobs_is_missed(zwgk, db_url, store):
+    from store.models_schedule import apscheduler_jobs
+
+    with store() as session:  # started, stored its jobs, stopped before any round ran
+        session.execute(apscheduler_jobs.insert().values(id="probe", next_run_time=0.0, job_state=b"x"))
+        session.commit()
+    result = zwgk("--db", db_url, "health", *QUIET)
+    assert result.code == 1 and result.stdout.strip() == "调度程序未运行：数据库中没有调度程序的租约（尚无作业运行记录）"
+    assert zwgk("--db", db_url, "health", "--no-scheduler", *QUIET).code == 0
+
+
 def test_disk_threshold(zwgk, db_url, tmp_path):
     result = zwgk("--db", db_url, "health", "--disk-min-percent", "100", "--disk-min-gib", "0", "--disk-path",
                   str(tmp_path))
@@ -342,14 +353,15 @@ def test_smtp_login_with_the_password_from_the_environment(zwgk, db_url, store, 
 
 def test_a_failed_delivery_is_tried_again(zwgk, db_url, store, tmp_path):
     refused = HttpSink(status=500)
-    try:
-        sites = _sites(tmp_path, alerts={"webhook": {"url": refused.url}})
+    try:  # a chat robot's webhook carries its key in the query: not shown in messages
+        sites = _sites(tmp_path, alerts={"webhook": {"url": refused.url + "?key=robot-secret"}})
         with store() as session:
             inject_failed_round(session)
             session.commit()
         args = ("--db", db_url, "health", str(sites), "--notify", "--min-probes", "0", *QUIET)
         first = zwgk(*args)
         assert first.code == 1 and f"通知失败：通知未能送达（{refused.url}）：对方返回 HTTP 500" in first.stderr
+        assert "robot-secret" not in first.stdout + first.stderr
         zwgk(*args)
         assert len(refused.posts) == 2  # not remembered as sent
     finally:
