@@ -63,6 +63,8 @@ SPIDER_MIDDLEWARES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # before everything else: only http(s) to allowed hosts leaves the machine (crawler.dnsguard)
+    "crawler.middlewares.UrlGuardMiddleware": 1,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.DelayMiddleware": 560,
@@ -75,6 +77,11 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {
     "http": "crawler.handlers.LazyBrowserDownloadHandler",
     "https": "crawler.handlers.LazyBrowserDownloadHandler",
+    # never file:, ftp: or s3:, whatever a page or a redirect names (data: serves the spider's own
+    # internal request only; crawler.middlewares.UrlGuardMiddleware refuses every other one)
+    "file": None,
+    "ftp": None,
+    "s3": None,
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {

@@ -30,7 +30,7 @@ from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, j
 from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
 from crawler.spiders._meta import LINKCHECK_META, PAGE_META, own_meta
-from crawler.scope import address_class, column_key, in_scope, is_trap, looks_like_document, scope_prefix
+from crawler.scope import column_key, in_scope, is_trap, looks_like_document, scope_prefix
 from store import clock
 from store.registry import Registry
 
@@ -78,7 +78,6 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self.parse_pool: ParsePool | None = None
         self._init_browser()
         self._page_hosts = {dept.scope[0] for dept in self.departments.values()}
-        self._loopback_ok = any(address_class(urlsplit(d.url).hostname) == "loopback" for d in registry.departments)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -141,8 +140,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 reason = "redirect_loop" if target in seen else "too_many_redirects"
                 yield self._outcome(meta, Verdict("broken", reason), status=response.status, chain=chain)
                 return
-            if not self._may_fetch(target, meta):
-                yield self._outcome(meta, Verdict("skipped", "private_address"), chain=chain, final=target)
+            refusal = dnsguard.POLICY.refusal(target)
+            if refusal is not None:  # file:, data:, ftp:, javascript:, a bad port, a private address
+                yield self._outcome(meta, Verdict(refusal.verdict, refusal.reason), chain=chain, final=target,
+                                    error=refusal.message)
                 return
             method = "GET" if response.status == 303 else response.request.method
             yield response.request.replace(url=target, method=method, dont_filter=True,
@@ -214,7 +215,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self._bytes_read.pop(id(request), None)
         meta = request.meta
         verdict = judge_failure(failure.value)
-        if verdict.reason == "dns" and dnsguard.was_refused(request.url):
+        refusal = getattr(failure.value, "refusal", None)  # crawler.middlewares.RefusedUrl
+        if refusal is not None:
+            verdict = Verdict(refusal.verdict, refusal.reason)
+        elif verdict.reason == "dns" and dnsguard.was_refused(request.url):
             verdict = Verdict("skipped", "private_address")
         yield self._outcome(meta, verdict, error=_short_error(failure.value), final=request.url)
         dept = meta.get("zwgk_dept")
@@ -424,8 +428,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield CarryItem(kind="check", url=url, from_run=self.previous.run_id)
             return
         base = {"zwgk_url": url, "zwgk_cb": "parse_check", **LINKCHECK_META, **meta}
-        if not self._may_fetch(url, base):
-            yield self._outcome(base, Verdict("skipped", "private_address"))
+        refusal = dnsguard.POLICY.refusal(url)
+        if refusal is not None:
+            yield self._outcome(base, Verdict(refusal.verdict, refusal.reason), error=refusal.message)
             return
         self.crawler.stats.inc_value("zwgk/links/checked")
         if meta.get("zwgk_dept") and classify_file(url, None, None, b"").kind in TEXT_KINDS:
@@ -556,16 +561,6 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield PrivacyHitItem(department_id=meta.get("zwgk_dept"), document_url=meta.get("zwgk_source") or meta["zwgk_url"],
                                  source_url=meta["zwgk_url"], kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
 
-    # --- helpers --------------------------------------------------------------------------------
-
-    def _may_fetch(self, url: str, meta: dict[str, Any]) -> bool:
-        """Private-network targets found in pages are not fetched unless configured (SSRF guard)."""
-        klass = address_class(urlsplit(url).hostname)
-        if klass == "private":
-            return self.config.allow_private
-        if klass == "loopback":
-            return self.config.allow_private or self._loopback_ok
-        return True
 
 
 # the callbacks whose responses are prepared (in a worker process when there are workers) first
