@@ -26,6 +26,10 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 ZWGK_PAGE_MAXSIZE = 20 * 1024 * 1024
+# link checks are capped per department like pages, and a path whose query keeps changing (a calendar)
+# is checked this many times at most; what is cut is recorded in the run (crawler.linkbudget)
+ZWGK_MAX_LINK_CHECKS_PER_DEPARTMENT = 20000
+ZWGK_MAX_QUERY_VARIANTS = 100
 DNS_TIMEOUT = 10
 # host names resolving into a private network are refused unless configured (crawler/dnsguard.py)
 TWISTED_DNS_RESOLVER = "crawler.dnsguard.GuardedResolver"

@@ -19,6 +19,7 @@ class Reply:
     delay: float = 0.0
     endless: bool = False  # stream a body that never ends (the client must cap it)
     trickle: float = 0.0   # seconds between single bytes of the body (a site that drips)
+    declared_length: int | None = None  # send this Content-Length and that many bytes (body, then zeros)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,19 @@ class MockServer:
                         try:
                             for _ in range(100000):
                                 self.wfile.write(chunk)
+                        except (BrokenPipeError, ConnectionResetError):
+                            pass
+                    return
+                if reply.declared_length is not None:
+                    self.send_header("Content-Length", str(reply.declared_length))
+                    self.end_headers()
+                    if with_body:
+                        try:
+                            self.wfile.write(reply.body)
+                            left = reply.declared_length - len(reply.body)
+                            while left > 0:
+                                self.wfile.write(b"\0" * min(left, 65536))
+                                left -= 65536
                         except (BrokenPipeError, ConnectionResetError):
                             pass
                     return

@@ -26,6 +26,7 @@ from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem
 from crawler.parsepool import INLINE_BELOW, ParsePool
 from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, attachment_leaks, prepare
 from crawler.parsing.privacy import Leak, mask_bytes
+from crawler.linkbudget import LinkBudget
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
 from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
@@ -91,6 +92,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
         spider.parse_pool = ParsePool(spider.config.parse_workers)
+        spider.link_budget = LinkBudget(spider.claims, spider.config.max_link_checks_per_department,
+                                        spider.config.max_query_variants)
         return spider
 
     # --- start ----------------------------------------------------------------------------------
@@ -432,6 +435,12 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         if refusal is not None:
             yield self._outcome(base, Verdict(refusal.verdict, refusal.reason), error=refusal.message)
             return
+        admission = self.link_budget.admit(meta.get("zwgk_dept"), url)
+        if not admission.admitted:  # past the department's cap, or a calendar-like trap (crawler.linkbudget)
+            self.crawler.stats.inc_value(f"zwgk/links/not_checked/{admission.reason}")
+            if admission.event is not None:
+                yield admission.event
+            return
         self.crawler.stats.inc_value("zwgk/links/checked")
         if meta.get("zwgk_dept") and classify_file(url, None, None, b"").kind in TEXT_KINDS:
             # a department's Word/Excel/PDF/text file is read in full for the privacy scan anyway: one GET
@@ -465,7 +474,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         if read is None:
             read = PAGE_BYTES if not looks_like_attachment(url, "") else SNIFF_BYTES
         return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, priority=-1,
-                              meta={**meta, "zwgk_method": "GET", "zwgk_read_limit": read, "zwgk_chain": []})
+                              meta={**meta, "zwgk_method": "GET", "zwgk_read_limit": read, "zwgk_chain": [],
+                                    # a check reads `read` bytes whatever the file's declared size
+                                    "download_maxsize": 0})
 
     def parse_check(self, response: Response) -> Iterator[Any]:
         meta = response.meta
