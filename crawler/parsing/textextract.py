@@ -69,16 +69,64 @@ def _safe_zip(body: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _docx(body: bytes, out: _Text) -> None:
-    import docx  # python-docx
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_BODY = "word/document.xml"
 
-    _safe_zip(body)
-    document = docx.Document(io.BytesIO(body))
-    for paragraph in document.paragraphs:
-        out.add(paragraph.text)
-    for table in document.tables:
-        for row in table.rows[:MAX_ROWS]:
-            out.add("\t".join(cell.text for cell in row.cells[:MAX_CELLS_PER_ROW]))
+
+def _docx(body: bytes, out: _Text) -> None:
+    """The paragraphs, then table rows (cells joined by tabs), of word/document.xml, parsed as a stream.
+
+    python-docx builds the whole XML tree and an object per paragraph: a 630 kB file within the size
+    limits took 1.3 GB. Here each paragraph or table row is read, written out and dropped, so memory
+    stays that of one element whatever the file's size; reading stops at MAX_CHARS.
+    """
+    from lxml import etree
+
+    archive = _safe_zip(body)
+    rows: list[str] = []  # table rows come after the paragraphs, as python-docx listed them
+    row_chars = 0
+    with archive.open(_DOCX_BODY) as stream:
+        tables = 0
+        try:
+            for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
+                                                  no_network=True, huge_tree=False):
+                tag = element.tag
+                if event == "start":
+                    tables += tag == f"{_W}tbl"
+                    continue
+                if tag == f"{_W}p" and not tables:
+                    out.add(_docx_text(element))
+                elif tag == f"{_W}tr" and tables == 1 and len(rows) < MAX_ROWS and row_chars < MAX_CHARS:
+                    cells = element.iterchildren(f"{_W}tc")
+                    rows.append("\t".join("\n".join(_docx_text(p) for p in cell.iter(f"{_W}p"))
+                                          for _, cell in zip(range(MAX_CELLS_PER_ROW), cells)))
+                    row_chars += len(rows[-1]) + 1
+                elif tag == f"{_W}tbl":
+                    tables -= 1
+                else:
+                    continue
+                if not tables or tag == f"{_W}tbl" or tag == f"{_W}tr":
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    while parent is not None and element.getprevious() is not None:
+                        del parent[0]  # the siblings already read
+        except etree.XMLSyntaxError:  # a corrupt or hostile tail: what was read before it stands
+            pass
+    for row in rows:
+        out.add(row)
+
+
+def _docx_text(paragraph) -> str:
+    """A paragraph's text as python-docx gives it: its runs' text, tabs and line breaks."""
+    parts = []
+    for node in paragraph.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _cell(value: object) -> str:
