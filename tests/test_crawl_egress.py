@@ -16,7 +16,7 @@ from sqlalchemy import select
 from store import models as m
 from store.models_evidence import Snapshot, SnapshotBody
 from tests.egress import connect_log_env, forbidden, read_connect_log
-from tests.mockserver import MockServer, SilentServer, html, redirect
+from tests.mockserver import MockServer, Reply, SilentServer, html, redirect
 from tests.test_crawl_bad_input import DOC, list_page, session_for, sites_yaml
 
 
@@ -79,3 +79,26 @@ def test_hostile_redirects_are_recorded_and_nothing_private_is_contacted(tmp_pat
     for final_url, data in snapshots:  # no snapshot holds anything that did not come from the site
         assert final_url.startswith(b), final_url
         assert b"root:x:0:0" not in zlib.decompress(data) and b"not from the site" not in zlib.decompress(data)
+
+
+def test_every_crawl_fetch_has_a_total_deadline(tmp_path, zwgk, db_url):
+    """DOWNLOAD_TIMEOUT bounds the whole fetch, body included: a page dripping one byte a second and a
+    server that accepts and never answers are timeouts after the limit, not hangs."""
+    with SilentServer() as silent:
+        docs = [("/d/zwgk/drip.html", "关于滴漏页面的通知", "2026-11-01"),
+                (f"http://127.0.0.1:{silent.port}/x.html", "关于无响应页面的通知", "2026-11-02")]
+        routes = {"/d/zwgk/": html(list_page("d", docs)),
+                  "/d/zwgk/drip.html": Reply(body=DOC.format(title="滴漏", day=1).encode(), trickle=1.0)}
+        with MockServer(routes) as server:
+            b = server.base_url
+            sites = sites_yaml(tmp_path, b, [("d", f"{b}/d/zwgk/")])
+            started = time.monotonic()
+            result = zwgk("--db", db_url, "crawl", sites, "--fast", "-s", "DOWNLOAD_TIMEOUT=3", timeout=120)
+            elapsed = time.monotonic() - started
+    assert result.code == 0, result.stderr
+    assert elapsed < 40, elapsed  # two tries of 3 s each per target, not the 300+ s the drip would take
+    with session_for(db_url) as s:
+        checks = {c.url: c for c in s.scalars(select(m.UrlCheck))}
+    assert (checks[f"{b}/d/zwgk/drip.html"].verdict, checks[f"{b}/d/zwgk/drip.html"].reason) == ("broken", "timeout")
+    silent_url = f"http://127.0.0.1:{silent.port}/x.html"
+    assert (checks[silent_url].verdict, checks[silent_url].reason) == ("broken", "timeout")
