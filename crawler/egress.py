@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ class EgressProxy:
         self.policy = policy
         self.deadlines = deadlines or Deadlines()
         self.attempts: list[Attempt] = []
+        # proves that an X-Zwgk-Refused / X-Zwgk-Net-Error answer came from this proxy, not from a site
+        self.token = secrets.token_hex(8)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
@@ -174,7 +177,8 @@ class EgressProxy:
         log.info("egress %s %s:%s (%s)", "failed" if net_error else "refused", attempt.host, attempt.port,
                  attempt.reason)
         phrase = "Forbidden" if status == 403 else "Bad Gateway"
-        header = f"X-Zwgk-Net-Error: {net_error}" if net_error else f"X-Zwgk-Refused: {attempt.reason}"
+        header = (f"X-Zwgk-Net-Error: {self.token} {net_error}" if net_error
+                  else f"X-Zwgk-Refused: {self.token} {attempt.reason}")
         body = f"zwgk-audit egress: {net_error or attempt.reason}".encode()
         writer.write(f"HTTP/1.1 {status} {phrase}\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}\r\n"
                      f"Connection: close\r\n{header}\r\n\r\n".encode() + body)
@@ -205,6 +209,21 @@ class EgressProxy:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def proxy_answer(proxy: EgressProxy | None, headers: Any) -> tuple[str, str] | None:
+    """("refused", reason) or ("net_error", Chromium's error name) when `headers` (a response's, any
+    case-insensitive mapping) are this proxy's own answer instead of a site's; else None."""
+    if proxy is None:
+        return None
+    for kind, name in (("refused", "x-zwgk-refused"), ("net_error", "x-zwgk-net-error")):
+        value = headers.get(name) if headers is not None else None
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        token, _, detail = (value or "").partition(" ")
+        if token and secrets.compare_digest(token, proxy.token):
+            return kind, detail
+    return None
 
 
 def _netloc(host: str, port: int | None) -> str:

@@ -65,6 +65,12 @@ class _SharedBrowser:
 _BROWSERS: WeakKeyDictionary[Any, _SharedBrowser] = WeakKeyDictionary()
 
 
+def egress_proxy(crawler) -> EgressProxy | None:
+    """The crawl browser's egress proxy, once the browser has started."""
+    browser = _BROWSERS.get(crawler)
+    return browser.proxy if browser is not None else None
+
+
 class LazyBrowserDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler import dnsguard
-from crawler.egress import BROWSER_EGRESS_ARGS, EgressProxy, launch_proxy
+from crawler.egress import BROWSER_EGRESS_ARGS, EgressProxy, launch_proxy, proxy_answer
 from crawler.parsing import looks_like_attachment
 from store import clock
 from store import models as m
@@ -198,10 +198,11 @@ class Browser:
                 page.wait_for_load_state("networkidle", timeout=cfg.settle_timeout * 1000)
             except Exception:  # pages that poll forever: shoot what has rendered
                 pass
-            if response is not None and response.headers.get("x-zwgk-refused"):  # the proxy's refusal
-                return Shot(url, clock.now(), error=f"未访问：{response.headers['x-zwgk-refused']}（地址不允许访问）")
-            if response is not None and response.headers.get("x-zwgk-net-error"):  # the proxy could not connect
-                return Shot(url, clock.now(), error=f"net::{response.headers['x-zwgk-net-error']} at {page.url}")
+            answer = proxy_answer(self._proxy, response.headers if response is not None else None)
+            if answer is not None and answer[0] == "refused":  # the egress proxy refused the address
+                return Shot(url, clock.now(), error=f"未访问：{answer[1]}（地址不允许访问）")
+            if answer is not None:  # the proxy could not reach the site
+                return Shot(url, clock.now(), error=f"net::{answer[1]} at {page.url}")
             taken_at, status = clock.now(), response.status if response else None
             page.evaluate(_BANNER_JS, [banner_lines(url, page.url, taken_at, status), _BANNER_STYLE, _LINE_STYLE])
             height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "

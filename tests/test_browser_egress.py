@@ -56,12 +56,15 @@ def test_the_crawls_browser_is_kept_to_allowed_hosts(tmp_path, zwgk):
         routes = {"/js/zwgk/list.json": Reply(body=json.dumps(ITEMS, ensure_ascii=False).encode(),
                                               content_type="application/json"),
                   "/redir": redirect(f"{inner.base_url}/"),
+                  # refuses plain clients; sends a browser (it sends Sec-Fetch-*) on to the intranet
+                  "/wall": lambda seen: redirect(f"{inner.base_url}/") if "sec-fetch-mode" in seen.headers
+                  else html("<p>Forbidden</p>", status=403),
                   **{it["url"]: html(f"<html><body><h1>{it['title']}</h1><p>发布日期：{it['date']}</p></body></html>")
                      for it in ITEMS}}
         with MockServer(routes) as site:
             port = site.httpd.server_address[1]
             routes["/js/zwgk/"] = html(f"""<html><head><meta charset="utf-8"><title>政策文件</title></head><body>
-<ul id="list"></ul><script>
+<a href="/wall">网上办事</a><ul id="list"></ul><script>
 fetch("/js/zwgk/list.json").then(r => r.json()).then(items => {{
   const ul = document.getElementById("list");
   for (const it of items) {{
@@ -84,9 +87,12 @@ fetch("/js/zwgk/list.json").then(r => r.json()).then(items => {{
     assert "Traceback" not in result.stderr
     with session_for(db) as s:
         docs = {d.url for d in s.scalars(select(m.Document))}
+        wall = s.scalars(select(m.UrlCheck).where(m.UrlCheck.url == f"{site.base_url}/wall")).one()
         run = s.scalars(select(m.CrawlRun)).one()
     assert {f"{site.base_url}{it['url']}" for it in ITEMS} <= docs  # rendering works through the proxy
     assert run.stats.get("zwgk/browser/started")
+    # re-checked in the browser, the link leads to a refused address: skipped, neither "blocked" nor broken
+    assert (wall.verdict, wall.reason) == ("skipped", "private_address"), (wall.verdict, wall.reason, wall.error)
     assert inner.hits == {} and ws.accepted == 0 and "/never" not in hits
     connects = read_connect_log(log)
     assert connects and forbidden(connects) == []
