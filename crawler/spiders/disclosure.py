@@ -573,7 +573,6 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                                  source_url=meta["zwgk_url"], kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
 
 
-
 # the callbacks whose responses are prepared (in a worker process when there are workers) first
 _ROLES = {"parse_column": LIST, "parse_upstream_list": LIST, "parse_document": DOCUMENT_PAGE, "parse_check": CHECK}
 
