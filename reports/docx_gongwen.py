@@ -207,12 +207,22 @@ class GongwenDocx:
             column.width = width
         for i, text in enumerate(block.header):
             self._cell(table.rows[0].cells[i], text, widths[i], header=True)
+            # the header row stays with the first row: never a page holding only a table's header
+            table.rows[0].cells[i].paragraphs[0].paragraph_format.keep_with_next = True
         self._repeat_header(table.rows[0])
         for row in block.rows:
-            cells = table.add_row().cells
+            added = table.add_row()
+            self._no_split(added)
+            cells = added.cells
             for i, text in enumerate(row):
                 self._cell(cells[i], text, widths[i], small=i in block.url_columns)
         self._p(indent_chars=0, line=12)
+
+    @staticmethod
+    def _no_split(row) -> None:
+        flag = OxmlElement("w:cantSplit")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
 
     @staticmethod
     def _repeat_header(row) -> None:

@@ -18,7 +18,7 @@ LABELS = {
     "sniffed_kind": "文件类型", "kind_how": "识别依据", "link_kind": "链接类型", "list_title": "列表条目",
     "list_date": "条目日期", "linking_pages": "链接所在页面",
 }
-_SKIP = {"snapshot", "source_snapshot", "run", "examples", "max_examples", "sources", "score", "rule", "method",
+_SKIP = {"reason", "snapshot", "source_snapshot", "run", "examples", "max_examples", "sources", "score", "rule", "method",
          "upstream", "unverified", "upstream_time_basis", "repost_time_basis", "recognised_by", "matched_by",
          "numbered_only", "nearest", "min_attempts", "limit_source", "repost_latest", "lag_hours_max", "parent",
          "source_count", "to", "window"}
