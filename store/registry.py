@@ -61,6 +61,9 @@ class SitesFile(StrictModel):
     schedule: ScheduleField = None
     # optional: who issues the bulletins and how (store/office.py); absent = defaults
     office: OfficeSettings | None = None
+    # optional: check thresholds, {check id: {threshold: value}}; the names and types are each check's own
+    # defaults, validated when checks run (checks/settings.py: the store knows no check)
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # optional: where `zwgk health --notify` sends problems (store/alerts_config.py); absent = no notifications
     alerts: AlertSettings | None = None
 
