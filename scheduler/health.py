@@ -20,7 +20,7 @@ from store import clock
 from store import models as m
 from store.models_evidence import ProbeAttempt
 from store.models_schedule import SCHEDULER_LEASE, JobRun, Lease, apscheduler_jobs
-from store.models_spotcheck import SpotcheckRound
+from store.models_spotcheck import SpotcheckRecheck, SpotcheckRound
 from store.schedule_config import MIN_PROBES_PER_DAY
 
 FAILED_JOB_STATUSES = ("failed", "timeout", "abandoned")
@@ -105,7 +105,7 @@ _JOB_WORDS = {"failed": "失败", "timeout": "超时", "abandoned": "中断未�
 
 
 def round_problems(session: Session, s: HealthSettings, now: datetime) -> list[Problem]:
-    """The newest 三随机 round failed, or a round has been `running` for longer than stuck_hours."""
+    """The newest 三随机 round (or re-check) failed, or one has been `running` for longer than stuck_hours."""
     out: list[Problem] = []
     last = session.scalars(select(SpotcheckRound).order_by(SpotcheckRound.id.desc()).limit(1)).first()
     if last is not None and last.status == "failed":
@@ -119,6 +119,17 @@ def round_problems(session: Session, s: HealthSettings, now: datetime) -> list[P
         out.append(Problem(f"round:stuck:{row.id}", "round",
                            f"{row.year}年第{row.period}期抽查（#{row.id}）自 {_when(row.started_at)} 起一直处于运行状态，"
                            f"超过 {s.stuck_hours:g} 小时未完成", {"round_id": row.id}))
+    last = session.scalars(select(SpotcheckRecheck).order_by(SpotcheckRecheck.id.desc()).limit(1)).first()
+    if last is not None and last.status == "failed":
+        reason = (last.error or "").strip().splitlines()
+        out.append(Problem(f"recheck:failed:{last.id}", "round",
+                           f"抽查 #{last.round_id} 的复查（#{last.id}）执行失败{f'：{reason[0][:200]}' if reason else ''}",
+                           {"round_id": last.round_id, "recheck_id": last.id}))
+    for row in session.scalars(select(SpotcheckRecheck).where(SpotcheckRecheck.status == "running",
+                                                              SpotcheckRecheck.started_at < stuck)):
+        out.append(Problem(f"recheck:stuck:{row.id}", "round",
+                           f"抽查 #{row.round_id} 的复查（#{row.id}）自 {_when(row.started_at)} 起一直处于运行状态，"
+                           f"超过 {s.stuck_hours:g} 小时未完成", {"round_id": row.round_id, "recheck_id": row.id}))
     return out
 
 

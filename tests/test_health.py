@@ -159,6 +159,18 @@ def inject_stuck_round(session):
                                started_at=clock.now() - timedelta(hours=30)))
 
 
+def inject_failed_recheck(session):
+    from store.models_spotcheck import SpotcheckRecheck
+
+    draw = _draw(session, 4)
+    spot = SpotcheckRound(draw_id=draw.id, year=2026, period=3, status="completed",
+                          started_at=clock.now() - timedelta(days=3), finished_at=clock.now() - timedelta(days=3))
+    session.add(spot)
+    session.flush()
+    session.add(SpotcheckRecheck(round_id=spot.id, started_at=clock.now() - timedelta(hours=2), status="failed",
+                                 error="复查抓取失败"))
+
+
 def inject_few_probes(session):
     start = datetime.combine(clock.today() - timedelta(days=1), datetime.min.time())
     for dept, count in (("fgw", 24), ("jyj", 7)):
@@ -206,6 +218,7 @@ PROBLEMS = {  # what is injected → the line `zwgk health` must print
     "job": (inject_failed_job, "作业 crawl-department 最近一次运行失败"),
     "round": (inject_failed_round, "2026年第6期抽查（#1）执行失败：抓取失败"),
     "stuck-round": (inject_stuck_round, "2026年第5期抽查（#1）自"),
+    "recheck": (inject_failed_recheck, "抽查 #1 的复查（#1）执行失败：复查抓取失败"),
     "probes": (inject_few_probes, "单位 jyj 在"),
     "crawl": (inject_interrupted_crawl, "抓取批次 #1（开始于"),
     "check": (inject_unfinished_check, "检查批次 #1 自"),
