@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -342,6 +343,33 @@ def test_notify_sends_each_new_problem_once(zwgk, db_url, store, tmp_path, smtp,
     assert [s["channel"] for s in data["notified"]["sent"]] == ["email", "webhook"]
     assert len(smtp.messages) == 4 and len(hook.posts) == 4
     assert hook.posts[-1]["body"]["kind"] == "job" and "crawl-department" in hook.posts[-1]["body"]["message"]
+    # the scheduler comes back: nothing to send, and it is forgotten; it stops again: sent again
+    with store() as session:
+        session.get(Lease, "scheduler").expires_at = clock.now() + timedelta(seconds=60)
+        session.commit()
+    fourth = zwgk(*args, env=env)
+    assert "调度程序" not in fourth.stdout and len(smtp.messages) == 4
+    with store() as session:
+        session.get(Lease, "scheduler").expires_at = clock.now() - timedelta(minutes=20)
+        session.commit()
+    zwgk(*args, env=env)
+    assert len(smtp.messages) == 5 and "调度程序心跳已停止" in smtp.subjects()[-1]
+    assert hook.posts[-1]["body"]["kind"] == "scheduler"
+
+
+def test_a_lasting_problem_is_sent_again_after_repeat_hours(zwgk, db_url, store, tmp_path, hook):
+    sites = _sites(tmp_path, alerts={"webhook": {"url": hook.url}, "repeat_hours": 0.0003})  # about one second
+    with store() as session:
+        inject_failed_round(session)
+        session.commit()
+    args = ("--db", db_url, "health", str(sites), "--notify", "--min-probes", "0", *QUIET)
+    zwgk(*args)
+    zwgk(*args)  # at once: sent again only if a slow machine took over a second (times are whole seconds)
+    count = len(hook.posts)
+    assert 1 <= count <= 2
+    time.sleep(1.5)
+    zwgk(*args)
+    assert len(hook.posts) == count + 1
 
 
 def test_smtp_login_with_the_password_from_the_environment(zwgk, db_url, store, tmp_path):
