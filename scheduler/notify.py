@@ -52,38 +52,62 @@ def notify(session: Session, alerts: AlertSettings, problems: list[Problem], *, 
     now = now or clock.now()
     check_environment(alerts)
     result = NotifyResult()
-    channels = [c for c, cfg in (("email", alerts.email), ("webhook", alerts.webhook)) if cfg is not None]
     known = {(r.key, r.channel): r for r in session.scalars(select(HealthAlert))}
     repeat = timedelta(hours=alerts.repeat_hours) if alerts.repeat_hours else None
-    for problem in problems:
-        for channel in channels:
+    for channel, cfg in (("email", alerts.email), ("webhook", alerts.webhook)):
+        if cfg is None:
+            continue
+        due = []
+        for problem in problems:
             row = known.get((problem.key, channel))
             if row is not None and (repeat is None or now - row.last_sent_at < repeat):
                 result.already += 1
-                continue
+            else:
+                due.append(problem)
+        # many new problems at once (every department short of probes when the scheduler stopped): the first
+        # ones one by one, the rest in one digest, so that nobody receives a hundred messages in a minute
+        batches = [[p] for p in due[:alerts.max_per_run - 1]]
+        rest = due[alerts.max_per_run - 1:]
+        if rest:
+            batches.append(rest)
+        for number, batch in enumerate(batches):
+            message = batch[0] if len(batch) == 1 else _digest(batch)
             try:
                 if channel == "email":
-                    send_email(alerts.email, problem, now)
+                    send_email(cfg, message, now)
                 else:
-                    send_webhook(alerts.webhook, problem, now)
-            except DeliveryError as exc:
-                result.failures.append(str(exc))
-                continue
-            if row is None:
-                row = HealthAlert(key=problem.key, channel=channel, kind=problem.kind, message=problem.message,
-                                  first_sent_at=now, last_sent_at=now)
-                session.add(row)
-                known[(problem.key, channel)] = row
-            else:
-                row.last_sent_at, row.message = now, problem.message
-            session.commit()  # at once: a later failure must not make us send this one again
-            result.sent.append((problem.key, channel))
+                    send_webhook(cfg, message, now)
+            except DeliveryError as exc:  # the server is down or refuses: the rest waits for the next run
+                left = sum(len(b) for b in batches[number + 1:])
+                result.failures.append(f"{exc}" + (f"；其余 {left} 个问题本次未发送" if left else ""))
+                break
+            for problem in batch:
+                _remember(session, known, problem, channel, now)
+                result.sent.append((problem.key, channel))
+            session.commit()  # at once: a later failure must not make us send these again
     current = {p.key for p in problems}
     cleared = [key for key, _ in known if key not in current]
     if cleared:
         session.execute(delete(HealthAlert).where(HealthAlert.key.in_(cleared)))
         session.commit()
     return result
+
+
+def _remember(session: Session, known: dict, problem: Problem, channel: str, now: datetime) -> None:
+    row = known.get((problem.key, channel))
+    if row is None:
+        row = HealthAlert(key=problem.key, channel=channel, kind=problem.kind, message=problem.message,
+                          first_sent_at=now, last_sent_at=now)
+        session.add(row)
+        known[(problem.key, channel)] = row
+    else:
+        row.last_sent_at, row.message = now, problem.message
+
+
+def _digest(problems: list[Problem]) -> Problem:
+    kinds = sorted({p.kind for p in problems})
+    return Problem(key="digest", kind="digest", message=f"另有 {len(problems)} 个问题（{'、'.join(kinds)}），详见正文",
+                   detail={"problems": [p.as_dict() for p in problems]})
 
 
 class DeliveryError(RuntimeError):
@@ -115,8 +139,13 @@ def send_email(cfg: EmailAlerts, problem: Problem, now: datetime) -> None:
 
 
 def _body(problem: Problem, now: datetime) -> str:
-    return (f"{problem.message}\n\n类别：{problem.kind}\n发现时间：{now:%Y-%m-%d %H:%M}\n主机：{socket.gethostname()}\n"
-            f"标识：{problem.key}\n\n{json.dumps(problem.detail, ensure_ascii=False, indent=2, default=str)}\n\n"
+    if problem.kind == "digest":
+        listed = "\n".join(f"{i}. {p['message']}" for i, p in enumerate(problem.detail["problems"], 1))
+        what = f"{problem.message}\n\n{listed}\n"
+    else:
+        what = (f"{problem.message}\n\n类别：{problem.kind}\n标识：{problem.key}\n\n"
+                f"{json.dumps(problem.detail, ensure_ascii=False, indent=2, default=str)}\n")
+    return (f"{what}\n发现时间：{now:%Y-%m-%d %H:%M}\n主机：{socket.gethostname()}\n\n"
             "（本邮件由 zwgk health --notify 发送；问题持续存在时不会重复发送，解决后如再次出现会重新发送。）\n")
 
 

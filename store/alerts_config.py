@@ -105,6 +105,8 @@ class AlertSettings(StrictModel):
     webhook: WebhookAlerts | None = None
     # a problem still present is sent again after this many hours; 0: only once until it clears
     repeat_hours: float = Field(default=24, ge=0)
+    # at most this many messages per channel and run: further new problems go into one last, combined message
+    max_per_run: int = Field(default=10, ge=2, le=1000)
 
     @model_validator(mode="after")
     def _some_channel(self):

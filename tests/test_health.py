@@ -392,6 +392,30 @@ def test_smtp_login_with_the_password_from_the_environment(zwgk, db_url, store, 
         server.controller.stop()
 
 
+def test_many_new_problems_end_in_one_digest(zwgk, db_url, store, tmp_path, smtp, hook):
+    many = [{"id": f"d{i:02d}", "name": f"单位{i}", "kind": "department", "catalog": "municipal-department",
+             "url": f"http://www.example.gov.cn/d{i:02d}/"} for i in range(12)]
+    sites = tmp_path / "many.yaml"
+    sites.write_text(yaml.safe_dump({"region": "示例市", "departments": many, "alerts": {
+        "max_per_run": 5, "webhook": {"url": hook.url},
+        "email": {"host": "127.0.0.1", "port": smtp.port, "security": "none", "from": "zwgk@example.gov.cn",
+                  "to": ["ops@example.gov.cn"]}}}, allow_unicode=True), encoding="utf-8")
+    with store() as session:  # probes ran the day before yesterday, none yesterday: twelve departments short
+        session.add(ProbeAttempt(department_id="d00", url="http://www.example.gov.cn/d00/", kind="root",
+                                 started_at=datetime.combine(clock.today() - timedelta(days=2), datetime.min.time()),
+                                 elapsed_ms=10, ok=True, status=200))
+        session.commit()
+    args = ("--db", db_url, "health", str(sites), "--notify", *QUIET)
+    first = zwgk(*args)
+    assert first.code == 1 and len(first.stdout.strip().splitlines()) == 12
+    assert len(smtp.messages) == 5 and len(hook.posts) == 5
+    digest = hook.posts[-1]["body"]
+    assert digest["kind"] == "digest" and len(digest["detail"]["problems"]) == 8
+    assert "另有 8 个问题（probes）" in smtp.subjects()[-1]
+    zwgk(*args)
+    assert len(smtp.messages) == 5 and len(hook.posts) == 5
+
+
 def test_a_failed_delivery_is_tried_again(zwgk, db_url, store, tmp_path):
     refused = HttpSink(status=500)
     try:  # a chat robot's webhook carries its key in the query: not shown in messages
