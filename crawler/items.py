@@ -63,6 +63,7 @@ class LinkItem:
     anchor: str
     tag: str
     is_attachment: bool
+    kind: str = "page"  # crawler.parsing.links.KINDS
 
 
 @dataclass

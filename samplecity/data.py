@@ -190,6 +190,7 @@ REPOSTS: tuple[Repost, ...] = (
 _REFUSED = "http://127.0.0.1:{refused_port}/wsbs/index.html"
 _GONE_UPSTREAM = "/upstream/zcwj/201912/t20191230_5501.html"
 _DELETED_FGW = "/fgw/zwgk/tzgg/content_9017.html"
+_DELETED_JYJ = "/jyj/zwgk/gzdt/202410/t20241008_482399.html"
 _RAR = "application/x-rar-compressed"
 _OCTET = "application/octet-stream"
 
@@ -209,6 +210,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/sfj/zwgk/ztzl/", soft404=True, title="您访问的页面不存在", verdict=BROKEN, why="soft-404"),
     Endpoint("/r/a", status=302, location="/r/b", verdict=BROKEN, why="redirect-loop"),
     Endpoint("/r/b", status=302, location="/r/a"),
+    # a document deleted behind a list entry (nothing else links to it), a picture on a list page, a video
+    Endpoint(_DELETED_JYJ, status=404, verdict=BROKEN, why="404"),
+    Endpoint("/gaj/images/2024/jtaq_banner.png", status=404, verdict=BROKEN, why="404"),
+    Endpoint("/gaj/video/2024/jtaq_xcp.mp4", status=404, verdict=BROKEN, why="404"),
     # --- attachments.archive -------------------------------------------------------------------
     Endpoint("/jyj/zwgk/fj/W020240315_招生材料.zip", body="zip", verdict=ARCHIVE, why="extension"),
     Endpoint("/fgw/uploadfiles/2024/项目申报材料.rar", body="rar", verdict=ARCHIVE, why="extension"),
@@ -267,6 +272,9 @@ LINKS: tuple[Link, ...] = (
     Link("wjw", "column:gzdt:2", "/wjw/old/jkjy.htm", "健康教育专栏"),
     Link("sfj", "root", "/sfj/zwgk/ztzl/", "专题专栏"),
     Link("zjj", "doc:gzdt:2", "/r/a", "城市更新专题"),
+    Link("jyj", "column:gzdt", _DELETED_JYJ, "关于做好2024年秋季学期开学工作的通知", tag="item"),
+    Link("gaj", "column:gzdt", "/gaj/images/2024/jtaq_banner.png", "交通安全宣传月", tag="img"),
+    Link("gaj", "doc:gzdt:1", "/gaj/video/2024/jtaq_xcp.mp4", "交通安全宣传片", tag="video"),
     # archives
     Link("jyj", "doc:tzgg:1", "/jyj/zwgk/fj/W020240315_招生材料.zip", "招生材料.zip", tag="attachment"),
     Link("fgw", "doc:tzgg:0", "/fgw/uploadfiles/2024/项目申报材料.rar", "项目申报材料.rar", tag="attachment"),

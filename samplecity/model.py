@@ -82,7 +82,8 @@ class Link:
 
     `on`: "root" (the disclosure root), "column:<path>[:<page>]" (a column list page, 1-based, default 1),
     "doc:<path>:<n>" (the n-th newest document of that column, 0-based). `<path>` is e.g. "czyjs/bmys".
-    `tag`: "a" (a related link), "img" (an inline image), "attachment" (an entry in the 附件 block),
+    `tag`: "a" (a related link), "img" (an inline image), "video" (an inline video, documents only),
+    "attachment" (an entry in the 附件 block),
     "item" (an entry of the column list itself).
     """
 

@@ -106,6 +106,8 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
           full: bool = typer.Option(False, "--full", help="完整抓取：不沿用上次抓取中未变化的内容"),
           ignore_robots: bool = typer.Option(False, "--ignore-robots",
                                              help="正式检查时不受 robots.txt 限制（记录在抓取批次中）"),
+          check_fragments: bool = typer.Option(False, "--check-fragments",
+                                               help="检查本单位网站上“页面#位置”链接指向的位置是否存在（默认不检查）"),
           setting: list[str] = typer.Option([], "--set", "-s", help="覆盖抓取设置 NAME=VALUE（可重复），如 -s ZWGK_MAX_PAGES_PER_DEPARTMENT=2000"),
           distributed: Optional[str] = typer.Option(None, "--distributed", envvar="ZWGK_REDIS_URL",
                                                     help="分布式抓取：各机器上的抓取进程通过该 Redis（redis://主机:端口/库号）"
@@ -134,6 +136,8 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
         overrides["DOWNLOAD_DELAY"] = delay
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = False
+    if check_fragments:
+        overrides["ZWGK_CHECK_FRAGMENTS"] = True
     # a bad Redis URL, Redis unreachable, SQLite with --distributed: CrawlSettingsError, one line in main()
     summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides, incremental=not full,
                                    distributed=distributed)

@@ -182,6 +182,9 @@ class Link(Base):
     anchor: Mapped[str] = mapped_column(Text, default="")
     tag: Mapped[str] = mapped_column(String(16), default="a")
     is_attachment: Mapped[bool] = mapped_column(default=False)
+    # what the link is to a reader: page, attachment, image, video, audio, style, script, frame, object, font
+    # (crawler.parsing.links.KINDS); findings name it and the indicators weigh it (0005)
+    kind: Mapped[str] = mapped_column(String(16), default="page", server_default="page")
 
 
 class UrlCheck(Base):

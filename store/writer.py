@@ -152,10 +152,10 @@ class RunWriter:
                   dict(document_url=document_url, url=url, name=name, department_id=department_id))
 
     def link(self, *, department_id: str | None, source_url: str, target_url: str, anchor: str, tag: str,
-             is_attachment: bool) -> None:
+             is_attachment: bool, kind: str = "page") -> None:
         self._add("links", (source_url, target_url),
                   dict(department_id=department_id, source_url=source_url, target_url=target_url,
-                       anchor=anchor[:500], tag=tag, is_attachment=is_attachment))
+                       anchor=anchor[:500], tag=tag, is_attachment=is_attachment, kind=kind))
 
     def url_check(self, **fields: Any) -> None:
         self._add("url_checks", (fields["url"],), fields)

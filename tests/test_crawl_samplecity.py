@@ -145,3 +145,18 @@ def test_challenge_department_and_script_filled_column_are_audited(audited_city)
     truth = {(e["department"], e["url"]) for k in ("links.broken", "attachments.archive")
              for e in audited_city.city.ground_truth()[k]}
     assert any(d == "zjj" for d, _ in truth) and any(d == "fgw" for d, _ in truth)
+
+
+@pytest.mark.parametrize("path, kind, word", [
+    ("/jyj/zwgk/gzdt/202410/t20241008_482399.html", "page", "列表条目“关于做好2024年秋季学期开学工作的通知”"),
+    ("/gaj/images/2024/jtaq_banner.png", "image", "（图片）"),
+    ("/gaj/video/2024/jtaq_xcp.mp4", "video", "（视频）"),
+])
+def test_link_plants_are_named_by_kind(audited_city, path, kind, word):
+    """A document deleted behind a list entry, a picture on a list page, a video in a document."""
+    [finding] = [f for f in audited_city.findings if f["check"] == "links.broken"
+                 and f["url"] == audited_city.city.url(path)]
+    assert finding["evidence"]["link_kind"] == kind and word in finding["message"]
+    if kind == "page":  # the list page, the entry's title and its date
+        [source] = finding["evidence"]["sources"]
+        assert source["page"].endswith("/jyj/zwgk/gzdt/index.html") and source["list_date"]

@@ -130,7 +130,7 @@ class LinkParser(HTMLParser):
         self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        wanted = {"a": "href", "img": "src"}.get(tag)
+        wanted = {"a": "href", "img": "src", "video": "src"}.get(tag)
         for name, value in attrs:
             if name == wanted and value:
                 self.links.append(value.strip())
