@@ -2,6 +2,7 @@
 app defined in scheduler.cli."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -77,3 +78,75 @@ def prune(keep_runs: int = typer.Option(..., "--keep-runs", help="至少保留�
         elif before is not None:
             out.print(f"数据库大小：{_size(before)} → {_size(after)}（PostgreSQL 的 VACUUM 使空间可重用，"
                       "文件不一定缩小；需交还空间时由管理员执行 VACUUM FULL）", highlight=False)
+
+
+def _roots(include: list[Path]) -> list:
+    """The directories that belong with the database: screenshots, the console's uploads, and --include."""
+    from crawler.screenshots import evidence_dir
+    from sqlalchemy.engine import make_url
+
+    from store.backup import Root
+    from store.db import database_url
+
+    url = make_url(database_url(state.db))
+    beside = (Path(url.database).resolve().parent if url.get_backend_name() == "sqlite" and url.database
+              and url.database != ":memory:" else Path.cwd())
+    uploads = Path(os.environ["ZWGK_UPLOADS"]).resolve() if os.environ.get("ZWGK_UPLOADS") else beside / "zwgk-uploads"
+    roots = [Root("evidence", evidence_dir(state.db)), Root("uploads", uploads)]
+    for i, path in enumerate(include, 1):
+        if not path.is_dir():
+            raise UserError(f"--include: 目录 {path} 不存在")
+        roots.append(Root(f"include-{i}", path.resolve()))
+    return roots
+
+
+@app.command()
+def backup(out_dir: Path = typer.Argument(..., help="备份目录（须为新目录或空目录）"),
+           include: list[Path] = typer.Option([], "--include", help="一并备份的其他目录，如通报输出目录（可重复）")):
+    """备份：数据库的一致副本（SQLite 在线备份，调度器运行时也可执行；PostgreSQL 用 pg_dump），
+    证据截图、整改材料目录及 --include 目录，并写出含每个文件 SHA-256 的清单 manifest.json。"""
+    from store.backup import BackupError
+    from store.backup import backup as make_backup
+    from store.db import make_engine
+    from store.migrate import upgrade
+
+    engine = make_engine(state.db)
+    try:
+        upgrade(engine)
+        manifest = make_backup(engine, out_dir, _roots(include))
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        engine.dispose()
+    db = manifest["database"]
+    size = sum(f["size"] for f in manifest["files"])
+    out.print(f"已备份到 {out_dir}：数据库 {db['file']}（{_size(db['size'])}，{sum(manifest['rows'].values())} 行），"
+              f"文件 {len(manifest['files'])} 个（{_size(size)}）", highlight=False, soft_wrap=True)
+    for name, path in manifest["roots"].items():
+        out.print(f"  {name}: {path}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def restore(backup_dir: Path = typer.Argument(..., help="备份目录（含 manifest.json）"),
+            force: bool = typer.Option(False, "--force", help="目标数据库已有数据或目标目录非空时仍然覆盖")):
+    """恢复：先按清单核对备份中每个文件的 SHA-256，再把数据库恢复到 --db 指定的数据库，文件恢复到原位置
+    （证据和整改材料目录按目标数据库的位置确定）。目标已有数据时须加 --force。"""
+    from store.backup import BackupError, check_rows
+    from store.backup import restore as do_restore
+    from store.db import make_engine
+
+    if not backup_dir.is_dir():
+        raise UserError(f"备份目录 {backup_dir} 不存在")
+    roots = {r.name: r.path for r in _roots([])}
+    engine = make_engine(state.db)
+    try:
+        manifest = do_restore(engine, backup_dir, roots, force=force)
+        differ = check_rows(engine, manifest)
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        engine.dispose()
+    out.print(f"已从 {backup_dir} 恢复：数据库 {sum(manifest['rows'].values())} 行，文件 {len(manifest['files'])} 个，"
+              "SHA-256 均与清单一致", highlight=False, soft_wrap=True)
+    if differ:
+        raise UserError("恢复后行数与备份清单不符：" + "；".join(differ))
