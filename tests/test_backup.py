@@ -192,3 +192,12 @@ def test_backup_restore_postgresql_into_new_database(tmp_path, zwgk):
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{newdb}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="ZWGK_TEST_PG not set")
+def test_backup_postgresql_without_pg_dump_says_what_is_needed(db_url, tmp_path, zwgk):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    res = zwgk("--db", db_url, "backup", str(tmp_path / "bk"), env={"PATH": str(tmp_path)})
+    assert res.code == 2 and "pg_dump" in res.stderr and "postgresql-client" in res.stderr
+    assert not (tmp_path / "bk").exists()
