@@ -2,7 +2,6 @@
 is left and find the same problems."""
 from __future__ import annotations
 
-from tests.conftest import BACKENDS  # noqa: F401  (the db_url fixture runs this on every backend)
 
 
 def _keys(findings) -> set[tuple]:
