@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from scheduler.cli import UserError, app, out, state
+from scheduler.cli import UserError, app, err, out, state
 
 _TABLES = {
     "crawl_runs": "抓取批次", "check_runs": "检查批次", "findings": "问题", "columns": "栏目", "documents": "文件",
@@ -37,6 +37,8 @@ def prune(keep_runs: int = typer.Option(..., "--keep-runs", help="至少保留�
           no_vacuum: bool = typer.Option(False, "--no-vacuum", help="删除后不执行 VACUUM")):
     """清理旧数据：删除旧的抓取批次及其栏目、文件、链接、检测结果、快照、检查结果和截图，以及旧的调度日志。
     抽查通报引用的批次、含未办结问题的批次、各单位最近一次完成的抓取始终保留。"""
+    from sqlalchemy.exc import OperationalError
+
     from scheduler.jobs import open_session
     from store import prune as p
 
@@ -69,7 +71,13 @@ def prune(keep_runs: int = typer.Option(..., "--keep-runs", help="至少保留�
         if dry_run:
             return
         if not no_vacuum:
-            p.vacuum(session)
+            try:
+                p.vacuum(session)
+            except OperationalError as exc:  # the scheduler holds the database: the deletions stand
+                reason = (str(exc.orig).strip().splitlines() or ["数据库正被使用"])[0]
+                err.print(f"注意：VACUUM 未能执行（{reason}），删除已生效；空间将在下次执行 zwgk prune 时交还",
+                          highlight=False, soft_wrap=True)
+                no_vacuum = True
         after = p.database_bytes(session)
         if p.sqlite_file(session) is not None:
             note = "（已执行 VACUUM）" if not no_vacuum else "（未执行 VACUUM，空间尚未交还）"
