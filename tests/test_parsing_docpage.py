@@ -217,6 +217,16 @@ def test_extract_links_honours_base_and_skips_non_links() -> None:
         ("http://x.gov.cn/col/col1234/index.html", "工作动态", False),
         ("http://x.gov.cn/zwgk/zcjd/", "政策解读", False),
         ("http://x.gov.cn/show.jsp?id=5", "关于印发pdf格式规范的通知", False),
+        # pages about downloading (an app's download page) are pages, not files
+        ("http://app.www.gov.cn/download/Chinese.html", "中国政府网客户端", False),
+        ("https://app.www.gov.cn/govdata/html/download.html?from=singlemessage", "下载客户端", False),
+        ("http://x.gov.cn/download/", "下载中心", False),
+        ("http://x.gov.cn/download/ios", "iOS版", False),
+        ("http://x.gov.cn/download/index.jsp", "下载中心", False),
+        # download endpoints are files
+        ("http://x.gov.cn/download/2611121036", "", True),
+        ("http://x.gov.cn/fileDownload.do?id=5", "", True),
+        ("http://x.gov.cn/files/download?id=5", "", True),
         ("", "", False),
     ],
 )

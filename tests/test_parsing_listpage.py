@@ -408,3 +408,83 @@ def test_hostile_html_never_raises(html: str, caplog: pytest.LogCaptureFixture) 
     assert isinstance(page, ListPage)
     assert all(u.startswith("http") for u in page.page_urls)
     assert not caplog.records  # handled by the parser itself, not by its last-resort exception guard
+
+
+# --- TRS with one <ul> per <div ms-visible>, pageChnlInfo and a search API ------------------------------
+
+MSV_URL = "http://www.example.gov.cn/zwgk/ghxx/gzjz/"
+
+
+def test_rows_of_one_list_split_over_wrapped_blocks_are_all_items() -> None:
+    page = _parse("trs/list_msvisible", MSV_URL)
+    assert len(page.items) == 75
+    assert all(item.url.startswith(MSV_URL + "2026") and item.date is not None for item in page.items)
+    assert page.items[0] == ListItem("关于做好冬季安全生产工作的通知", MSV_URL + "202611/t20261118_4012000.htm",
+                                     date(2026, 11, 18))
+    nav = {link.name for link in page.nav_links}
+    assert nav == {"示例市自然资源和规划局", "政务公开", "互动交流", "办事服务", "规划信息", "规划成果", "批前公示",
+                   "批后公布", "示ICP备00000002号"}
+
+
+def test_declared_records_pages_and_search_api() -> None:
+    from crawler.parsing.dataapi import TRS, ApiRequest, DataApi
+
+    page = _parse("trs/list_msvisible", MSV_URL)
+    assert page.title == "工作进展情况"  # the page's ColumnName meta
+    assert (page.declared_total, page.declared_pages) == (107, 8)
+    assert page.data_api == DataApi(
+        TRS, "http://www.example.gov.cn/fjdzapp/search", "POST",
+        (("channelid", "21733"), ("sortfield", "-docorderpri,-docreltime"), ("classsql", ""), ("prepage", "15"),
+         ("page", "1")), per_page=15, page_param="page", first_page=1)
+    assert page.data_api.request(6) == ApiRequest(
+        "http://www.example.gov.cn/fjdzapp/search", "POST",
+        "channelid=21733&sortfield=-docorderpri%2C-docreltime&classsql=&prepage=15&page=6")
+
+
+def test_column_name_from_meta_before_breadcrumb_and_headings() -> None:
+    html = (PAGES / "trs/list_msvisible.html").read_text(encoding="utf-8")
+    html = html.replace('<a href="./">工作进展情况</a></div>', "</div>")  # breadcrumb ends at the parent
+    assert parse_list_page(html, MSV_URL, today=TODAY).title == "工作进展情况"
+    for junk in ("null", "${column.name}", "示例市自然资源和规划局"):  # unrendered or the site's own name
+        page = parse_list_page(html.replace('content="工作进展情况"', f'content="{junk}"'), MSV_URL, today=TODAY)
+        assert page.title == "规划信息"
+
+
+def test_dates_in_the_element_after_the_title_take_the_year_from_the_url() -> None:
+    base = "http://www.example.gov.cn/czyjs/"
+    page = _parse("kaipuyun/list_dd_pairs", base, today=date(2026, 11, 20))
+    assert [(item.url.removeprefix(base), item.date) for item in page.items] == [
+        ("201712/t20171228_5521.htm", date(2017, 12, 28)),
+        ("201710/t20171010_5407.htm", date(2017, 10, 10)),
+        ("201709/t20170915_5388.htm", date(2017, 9, 15)),
+        ("201801/t20171229_5530.htm", date(2018, 1, 3)),  # shown in the new year, made in the old one
+    ]
+    assert page.title == "财政预决算"
+
+
+# --- a column-tree (hub) page: sub-columns and a teaser of their newest documents ------------------------
+
+HUB_URL = "http://www.example.gov.cn/zwgk/"
+
+
+def test_hub_page_is_a_tree_and_its_teaser_no_list() -> None:
+    page = _parse("trs/hub_zwgk", HUB_URL)
+    assert page.is_tree is True
+    assert page.items == () and page.note is None
+    assert page.title == "政务公开"
+    nav = {link.url for link in page.nav_links}
+    assert {HUB_URL + c for c in ("zfxxgkzn/", "fdzdgknr/zcwj/", "fdzdgknr/rsxx/", "zfxxgknb/")} <= nav
+
+
+def test_hub_page_without_more_link_is_a_tree_by_its_sub_column_entries() -> None:
+    html = (PAGES / "trs/hub_zwgk.html").read_text(encoding="utf-8").replace(
+        '<a class="more" href="/zwgk/fdzdgknr/zcwj/">更多&gt;&gt;</a>', "")
+    page = parse_list_page(html, HUB_URL, today=TODAY)
+    assert page.is_tree is True and page.items == ()
+
+
+def test_list_pages_are_not_trees() -> None:
+    for case, url in (("trs/list_msvisible", MSV_URL), ("trs/list_createpagehtml", TRS_URL),
+                      ("kaipuyun/list_dd_pairs", "http://www.example.gov.cn/czyjs/")):
+        page = _parse(case, url)
+        assert page.is_tree is False and page.items, case

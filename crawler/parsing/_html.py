@@ -366,6 +366,30 @@ def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> st
     return None
 
 
+# <meta> names that carry the column a page belongs to: the government-site metadata standard's ColumnName,
+# and the names some CMSs use instead.
+_COLUMN_METAS = ("columnname", "lanmu", "lanmuname", "column", "channelname", "chnlname", "catalogname")
+_NOT_A_NAME = re.compile(r"^(?:null|none|undefined|nil|n/?a|-+)$|\$\{|<%|\{\{|#\{|<[A-Za-z]", re.I)
+
+
+def meta_column(index: SoupIndex) -> str | None:
+    """The column name the page's own metadata gives (``<meta name="ColumnName" content="…">``)."""
+    found: dict[str, str] = {}
+    site = ""
+    for tag in index.named("meta"):
+        name = str(tag.get("name") or tag.get("property") or "").strip().lower()
+        content = collapse(str(tag.get("content") or ""))
+        if name == "sitename":
+            site = content
+        elif name in _COLUMN_METAS and name not in found:
+            found[name] = content
+    for name in _COLUMN_METAS:
+        value = found.get(name, "")
+        if value and len(value) <= 40 and not _NOT_A_NAME.search(value) and value != site:
+            return value
+    return None
+
+
 def looks_like_site_name(text: str) -> bool:
     """"示例市人民政府", "示例市发展和改革委员会门户网站": a site's name rather than a page's."""
     return bool(_SITE_NAME.fullmatch(collapse(text)))

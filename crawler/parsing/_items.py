@@ -21,11 +21,14 @@ from ._html import (
     text_strings,
 )
 from ._pager import Anchor
-from .dates import parse_date
+from .dates import parse_date, url_context
 
 _SEMANTIC_ROWS = ("li", "tr", "dd", "dt")
 _BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
 _MAX_LEVELS = 6
+_PARALLEL_LEVELS = 4
+_SIBLING_STEPS = 2
+_SIBLING_TEXT = 30  # "发布日期：2017-10-10", not a paragraph that happens to hold a date
 _MAX_ROW_LINKS = 4
 _MAX_ROW_TEXT = 400
 _CHROME = re.compile(
@@ -178,7 +181,28 @@ def _row_date(row: Tag, main: Tag, context: date | None, columns: dict[int, int 
     found = parse_date(" ".join(outside), context=context)
     if found is None:  # some templates print the date inside the link
         found = parse_date(" ".join(str(s) for s in inside if _DATE_ONLY.match(str(s))), context=context)
+    if found is None:
+        found = _sibling_date(row, context)
     return found
+
+
+def _sibling_date(row: Tag, context: date | None) -> date | None:
+    """A date in the element right after the row: ``<dd><a>…</a></dd><dd>2017-10-10</dd>``, a ``<span>``
+    beside a ``<div>`` row. Only elements without links, and only up to the next one with a link."""
+    sibling = row.next_sibling
+    for _ in range(_SIBLING_STEPS):
+        while sibling is not None and not isinstance(sibling, Tag):
+            text = str(sibling).strip()
+            if text:
+                return parse_date(text, context=context) if len(text) <= _SIBLING_TEXT else None
+            sibling = sibling.next_sibling
+        if sibling is None or first_tag(sibling, ("a",), attr="href") is not None or sibling.name == "a":
+            return None
+        text = capped_text(sibling, _SIBLING_TEXT + 1)
+        if text:
+            return parse_date(text, context=context) if len(text) <= _SIBLING_TEXT else None
+        sibling = sibling.next_sibling
+    return None
 
 
 def _related_box(container: Tag, headed: dict[int, bool] | None = None) -> bool:
@@ -226,6 +250,11 @@ def menu_containers(self_links: list[Tag]) -> set[int]:
     return menus
 
 
+def looks_like_column(url: str) -> bool:
+    """A URL that names a column (a directory, its index/list page, Hanweb's /col/colN/) rather than a document."""
+    return _looks_like_column(url)
+
+
 def _looks_like_column(url: str) -> bool:
     path = urlsplit(url).path
     return path.endswith("/") or bool(_COLUMN_NAME.search(path)) or "/col/col" in path
@@ -247,6 +276,29 @@ def _group_score(rows: list[Row], container: Tag, menus: set[int],
         if len(rows) < 2 and rows[0].tag.name not in _SEMANTIC_ROWS:
             return None
     return is_dated, dated * 3 + len(rows) + sum(min(len(r.title), 30) for r in rows) / 10
+
+
+def _shape(tag: Tag) -> tuple[object, ...]:
+    return tag.name, tuple(tag.get("class") or ())
+
+
+def _parallel(container: Tag, best: Tag) -> bool:
+    """container sits beside best in the same way: siblings, or each in its own wrapper of the same kind.
+
+    Templates print one list as several blocks (TRS pages in five-item <ul>s, each in its own
+    ``<div ms-visible=…>``); the blocks' wrappers, up to a shared ancestor a few levels up, look alike.
+    """
+    mine, theirs = container, best
+    for _ in range(_PARALLEL_LEVELS):
+        mine_up, theirs_up = mine.parent, theirs.parent
+        if not isinstance(mine_up, Tag) or not isinstance(theirs_up, Tag) or mine_up.name in ("body", "html"):
+            return False
+        if mine_up is theirs_up:
+            return True
+        if _shape(mine_up) != _shape(theirs_up):
+            return False
+        mine, theirs = mine_up, theirs_up
+    return False
 
 
 def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
@@ -276,7 +328,8 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         main, title = links[best], titles[best]
         if len(title) < 2:
             continue
-        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, context, columns), order))
+        row_context = url_context(main.url, context)
+        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, row_context, columns), order))
         containers[id(row.parent)] = row.parent
     scored = []
     headed: dict[int, bool] = {}
@@ -296,8 +349,8 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         container = containers[key]
         if key == best_key or (
             is_dated == best_dated
-            and container.parent is best_container.parent
             and _signature(groups[key][0].tag) == signature
+            and _parallel(container, best_container)
         ):
             chosen.extend(groups[key])
     chosen.sort(key=lambda r: r.order)

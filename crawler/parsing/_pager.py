@@ -180,8 +180,9 @@ def _offset(pairs: list[tuple[int, int]], default: int) -> int:
 
 
 def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str,
-                   base: str) -> tuple[list[str], set[int]]:
-    """Other pages of this list in page order, and ``id()`` of the anchor tags that are pager links.
+                   base: str) -> tuple[list[str], set[int], int | None]:
+    """Other pages of this list in page order, ``id()`` of the anchor tags that are pager links, and the
+    number of pages the pager declares (None when it does not say).
 
     page_text is the page's visible text; scripts the text of its <script> elements (read before any
     rewriting of the soup).
@@ -242,6 +243,7 @@ def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str
     if total is None:
         total = script_total(scripts)
 
+    declared = created[0] if created is not None else total
     if created is not None:
         count, index, stem, ext = created
         for n in range(min(count, MAX_PAGES)):
@@ -260,7 +262,7 @@ def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str
     for candidate in generated + observed:
         if candidate not in result and candidate not in aliases and not same_page(candidate, url):
             result.append(candidate)
-    return result, pager_ids
+    return result, pager_ids, declared
 
 
 def _looks_like_title(word: str) -> bool:

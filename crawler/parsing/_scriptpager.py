@@ -68,3 +68,34 @@ def hanweb_pages(scripts: str, url: str) -> list[str]:
     page_now = dict(parse_qsl(parts.query)).get("pageNum", "1")
     path = urlunsplit(parts[:3] + ("", ""))
     return [f"{path}?uid={unit.group(1)}&pageNum={n}" for n in range(1, count + 1) if str(n) != page_now]
+
+
+_RECORD_VARS = re.compile(
+    r"\b(?:recordCount|totalRecords?|totalCount|total_count|totalNum|total_num|recordTotal|record_count|"
+    r"totalRows|allCount)\s*[\"']?\s*[:=]\s*[\"']?(\d{1,7})\b", re.I)
+_PER_PAGE_VARS = re.compile(
+    r"\b(?:prepage|perPage|per_page|pageSize|page_size|pagesize|perpage)\s*[\"']?\s*[:=]\s*[\"']?"
+    r"(\d{1,4})\b")
+_RECORD_TEXT = (
+    re.compile(r"共\s*有?\s*(\d{1,7})\s*(?:条|项|篇|个)"), re.compile(r"(?:总记录数|总条数|记录总数|信息总数)\s*[:：]?\s*(\d{1,7})"),
+    re.compile(r"(\d{1,7})\s*条记录"),
+)
+
+
+def declared_records(text: str, scripts: str) -> int | None:
+    """How many records the list says it has: "共107条" in its text, recordCount/totalRecord in its scripts."""
+    for pattern in _RECORD_TEXT:
+        m = pattern.search(text)
+        if m:
+            return int(m.group(1))
+    m = _RECORD_VARS.search(scripts)
+    return int(m.group(1)) if m else None
+
+
+def declared_per_page(scripts: str) -> int | None:
+    """Records per page a script pager is set up with (prepage, perPage, pageSize …), if it says."""
+    for m in _PER_PAGE_VARS.finditer(scripts):
+        value = int(m.group(1))
+        if 0 < value <= 500:
+            return value
+    return None

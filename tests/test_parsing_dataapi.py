@@ -1,0 +1,65 @@
+"""Data endpoints named by list pages: the requests for page n, and the records of their answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from urllib.parse import parse_qsl, urlsplit
+
+from crawler.parsing.dataapi import GKMLPT, HANWEB, TRS, ApiRequest, DataApi
+from crawler.parsing.listpage import ListItem, parse_api_response
+
+SITE = "http://www.example.gov.cn"
+
+
+def test_hanweb_requests_window_records_and_post_the_column() -> None:
+    api = DataApi(HANWEB, SITE + "/module/web/jpage/dataproxy.jsp", "POST",
+                  (("col", "1"), ("webid", "12"), ("columnid", "4321"), ("unitid", "98765")), per_page=15)
+    first, third = api.request(1), api.request(3)
+    assert first == ApiRequest(SITE + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=15&perpage=15",
+                               "POST", "col=1&webid=12&columnid=4321&unitid=98765")
+    assert dict(parse_qsl(urlsplit(third.url).query)) == {"startrecord": "31", "endrecord": "45", "perpage": "15"}
+
+
+def test_get_and_post_apis_number_their_pages() -> None:
+    gk = DataApi(GKMLPT, SITE + "/gkmlpt/api/all/2851", "GET", (("sid", "757"),), per_page=100, page_param="page")
+    assert gk.request(2) == ApiRequest(SITE + "/gkmlpt/api/all/2851?sid=757&page=2", "GET", None)
+    trs = DataApi(TRS, SITE + "/search/list", "POST", (("channelId", "77"), ("pageNo", "1")), per_page=15,
+                  page_param="pageNo", first_page=0)
+    assert trs.request(3) == ApiRequest(SITE + "/search/list", "POST", "channelId=77&pageNo=2")
+
+
+def test_hanweb_dataproxy_answer() -> None:
+    body = """<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>107</totalrecord><totalpage>8</totalpage>
+    <recordset>
+    <record><![CDATA[<li><a href="/art/2026/11/15/art_4321_1001.html" title="关于开展秋季安全检查的通知">关于开展秋季安全检查的通知</a><span>2026-11-15</span></li>]]></record>
+    <record><![CDATA[<li><a href="/art/2026/11/10/art_4321_1000.html" title="示例市2026年第三季度工作情况">示例市2026年第三季度工作情况</a><span>2026-11-10</span></li>]]></record>
+    </recordset></datastore>"""
+    api = DataApi(HANWEB, SITE + "/module/web/jpage/dataproxy.jsp", "POST")
+    page = parse_api_response(body, api, today=date(2026, 11, 20))
+    assert page.declared_total == 107
+    assert page.items == (
+        ListItem("关于开展秋季安全检查的通知", SITE + "/art/2026/11/15/art_4321_1001.html", date(2026, 11, 15)),
+        ListItem("示例市2026年第三季度工作情况", SITE + "/art/2026/11/10/art_4321_1000.html", date(2026, 11, 10)),
+    )
+
+
+def test_gkmlpt_json_answer_with_unix_times() -> None:
+    body = json.dumps({"total": 230, "page": 2, "articles": [
+        {"id": 1, "title": "示例区关于2026年预算执行情况的报告", "url": SITE + "/gkmlpt/content/1/1001/post_1001.html",
+         "first_publish_time": 1763164800, "display_publish_time": 1763164800},
+        {"id": 2, "title": "示例区<em>财政</em>资金绩效评价结果", "url": "/gkmlpt/content/1/1002/post_1002.html",
+         "first_publish_time": 1762819200000},
+    ]}, ensure_ascii=False)
+    page = parse_api_response(body, DataApi(GKMLPT, SITE + "/gkmlpt/api/all/2851", "GET"))
+    assert page.declared_total == 230
+    assert page.items == (
+        ListItem("示例区关于2026年预算执行情况的报告", SITE + "/gkmlpt/content/1/1001/post_1001.html", date(2025, 11, 15)),
+        ListItem("示例区财政资金绩效评价结果", SITE + "/gkmlpt/content/1/1002/post_1002.html", date(2025, 11, 11)),
+    )
+
+
+def test_hostile_answers_give_nothing() -> None:
+    api = DataApi(TRS, SITE + "/search", "POST")
+    for body in ("", "not json", "{\"data\": [1, 2, {\"x\": null}]}", "[" * 5000):
+        assert parse_api_response(body, api).items == ()
