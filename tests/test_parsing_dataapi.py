@@ -6,7 +6,7 @@ import json
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.parsing.dataapi import GKMLPT, HANWEB, TRS, ApiRequest, DataApi
+from crawler.parsing.dataapi import GKMLPT, HANWEB, TRS, ApiRequest, DataApi, find_data_api
 from crawler.parsing.listpage import ListItem, parse_api_response
 
 SITE = "http://www.example.gov.cn"
@@ -63,3 +63,39 @@ def test_hostile_answers_give_nothing() -> None:
     api = DataApi(TRS, SITE + "/search", "POST")
     for body in ("", "not json", "{\"data\": [1, 2, {\"x\": null}]}", "[" * 5000):
         assert parse_api_response(body, api).items == ()
+
+
+def test_jquery_list_call_with_a_channel_and_a_page_number() -> None:
+    scripts = """
+      var info = {chnlid: '77', prepage: 20};
+      $.ajax({url: '/search/list', type: 'POST', dataType: 'json',
+              data: {channelid: info.chnlid, sortfield: '-docreltime', prepage: info.prepage, page: 1},
+              success: function (res) { render(res.docs); }});
+    """
+    assert find_data_api(scripts, SITE + "/zwgk/tzgg/") == DataApi(
+        TRS, SITE + "/search/list", "POST",
+        (("channelid", "77"), ("sortfield", "-docreltime"), ("prepage", "20"), ("page", "1")),
+        per_page=20, page_param="page", first_page=1)
+
+
+def test_hanweb_datastore_names_its_proxy_and_column() -> None:
+    scripts = """<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=12&path=/&columnid=1234&unitid=5678&webname=%E7%A4%BA%E4%BE%8B%E5%B8%82&permissiontype=0"></a>]]></nextgroup>
+      <recordset></recordset></datastore>
+      $('#5678').jpage({dataStore: dataStore, perPage: 15, totalRecord: 47, proxyUrl: '/module/web/jpage/dataproxy.jsp'});"""
+    api = find_data_api(scripts, SITE + "/col/col1234/index.html")
+    assert api == DataApi(HANWEB, SITE + "/module/web/jpage/dataproxy.jsp", "POST",
+                          (("appid", "1"), ("webid", "12"), ("path", "/"), ("columnid", "1234"), ("unitid", "5678"),
+                           ("webname", "示例市"), ("permissiontype", "0")), per_page=15)
+    assert api.request(4).url == SITE + "/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=60&perpage=15"
+
+
+def test_gkmlpt_api_named_in_a_script() -> None:
+    scripts = "window._CONFIG = {SID: '755031', APP_URL: ''}; var api = '/jr/gkmlpt/api/all/2811?page=1';"
+    assert find_data_api(scripts, SITE + "/jr/gkmlpt/index") == DataApi(
+        GKMLPT, SITE + "/jr/gkmlpt/api/all/2811", "GET", (("sid", "755031"),), page_param="page")
+
+
+def test_pages_without_an_endpoint() -> None:
+    for scripts in ("", "var countPage = 5; createPageHTML(5, 0, 'index', 'html');",
+                    "$.ajax({url: '/count.do', data: {id: 5}})", "$.post('/hit', {docid: 3})"):
+        assert find_data_api(scripts, SITE + "/") is None

@@ -142,6 +142,13 @@ def test_publish_time_absent_when_page_shows_none() -> None:
         ("<p>【发布时间：2026-11-15】【来源：示例县财政局】</p>", "publisher", "示例县财政局"),
         ("<p>成文日期：2026-11-10</p>", "written_date", date(2026, 11, 10)),
         ("<p>发文日期：2026-11-10</p>", "written_date", date(2026, 11, 10)),
+        ("<table><tr><td>生成日期：</td><td>2017-10-10</td></tr></table>", "written_date", date(2017, 10, 10)),
+        ("<p>生成日期：2017-10-10</p><p>成文日期：2017-10-09</p>", "written_date", date(2017, 10, 9)),
+        # a label left in a comment around markup is not shown; the visible one counts
+        ("<!--<p>成文日期：2020-01-01</p>--><p>成文日期：2026-11-10</p>", "written_date", date(2026, 11, 10)),
+        ("<!--<td>成文日期：</td><td>2020-01-01</td>-->", "written_date", None),
+        ("<meta name='lanmu' content='2007年第23号'>", "column_name", "2007年第23号"),
+        ("<meta name='ColumnName' content='null'><meta name='lanmu' content='政策解读'>", "column_name", "政策解读"),
         ("<p>发文字号：示府办〔2026〕12号</p>", "doc_number", "示府办〔2026〕12号"),
         ("<p>文　　号：示府〔2026〕3号</p>", "doc_number", "示府〔2026〕3号"),
         ("<p>文号：-</p>", "doc_number", None),

@@ -421,9 +421,10 @@ def test_rows_of_one_list_split_over_wrapped_blocks_are_all_items() -> None:
     assert all(item.url.startswith(MSV_URL + "2026") and item.date is not None for item in page.items)
     assert page.items[0] == ListItem("关于做好冬季安全生产工作的通知", MSV_URL + "202611/t20261118_4012000.htm",
                                      date(2026, 11, 18))
-    nav = {link.name for link in page.nav_links}
-    assert nav == {"示例市自然资源和规划局", "政务公开", "互动交流", "办事服务", "规划信息", "规划成果", "批前公示",
-                   "批后公布", "示ICP备00000002号"}
+    nav = {link.url.removeprefix("http://www.example.gov.cn") for link in page.nav_links}
+    assert {"/zwgk/ghxx/ghcg/", "/zwgk/ghxx/pqgs/", "/zwgk/ghxx/phgb/", "/zwgk/", "/hdjl/"} <= nav  # menus
+    assert "http://paper.example.com.cn/" in nav  # the footer's media links
+    assert not any("/2026" in url for url in nav)  # every entry is an item, none is left as a link
 
 
 def test_declared_records_pages_and_search_api() -> None:
@@ -434,20 +435,22 @@ def test_declared_records_pages_and_search_api() -> None:
     assert (page.declared_total, page.declared_pages) == (107, 8)
     assert page.data_api == DataApi(
         TRS, "http://www.example.gov.cn/fjdzapp/search", "POST",
-        (("channelid", "21733"), ("sortfield", "-docorderpri,-docreltime"), ("classsql", ""), ("prepage", "15"),
-         ("page", "1")), per_page=15, page_param="page", first_page=1)
+        (("channelid", "200210"), ("classsql", "chnlid=21733"), ("sortfield", "-docorderpri,-docreltime"),
+         ("classcol", "publishyear"), ("classsort", "0"), ("prepage", "15")), per_page=15, page_param="page")
     assert page.data_api.request(6) == ApiRequest(
         "http://www.example.gov.cn/fjdzapp/search", "POST",
-        "channelid=21733&sortfield=-docorderpri%2C-docreltime&classsql=&prepage=15&page=6")
+        "channelid=200210&classsql=chnlid%3D21733&sortfield=-docorderpri%2C-docreltime&classcol=publishyear"
+        "&classsort=0&prepage=15&page=6")
 
 
 def test_column_name_from_meta_before_breadcrumb_and_headings() -> None:
     html = (PAGES / "trs/list_msvisible.html").read_text(encoding="utf-8")
-    html = html.replace('<a href="./">工作进展情况</a></div>', "</div>")  # breadcrumb ends at the parent
+    # the breadcrumb stops at the parent; the heading says the whole path
+    html = html.replace('<li><a href="./">工作进展情况</a></li>', "")
     assert parse_list_page(html, MSV_URL, today=TODAY).title == "工作进展情况"
     for junk in ("null", "${column.name}", "示例市自然资源和规划局"):  # unrendered or the site's own name
         page = parse_list_page(html.replace('content="工作进展情况"', f'content="{junk}"'), MSV_URL, today=TODAY)
-        assert page.title == "规划信息"
+        assert page.title == "政务公开"
 
 
 def test_dates_in_the_element_after_the_title_take_the_year_from_the_url() -> None:
@@ -474,6 +477,10 @@ def test_hub_page_is_a_tree_and_its_teaser_no_list() -> None:
     assert page.title == "政务公开"
     nav = {link.url for link in page.nav_links}
     assert {HUB_URL + c for c in ("zfxxgkzn/", "fdzdgknr/zcwj/", "fdzdgknr/rsxx/", "zfxxgknb/")} <= nav
+    assert len(page.teasers) == 7 and page.teasers[0] == ListItem(
+        "示例市人民政府关于印发2027年重点工作任务分工的通知", HUB_URL + "fdzdgknr/zcwj/202611/t20261118_901.html",
+        date(2026, 11, 18))
+    assert nav.isdisjoint(t.url for t in page.teasers)  # documents, not columns to explore
 
 
 def test_hub_page_without_more_link_is_a_tree_by_its_sub_column_entries() -> None:

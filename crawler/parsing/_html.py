@@ -351,8 +351,24 @@ def breadcrumb(soup: BeautifulSoup, index: SoupIndex | None = None) -> Tag | Non
 
 
 def breadcrumb_parts(tag: Tag) -> list[str]:
+    """The steps of a breadcrumb: split at its separators, or, when it has none (links in <li>s or side by
+    side), one step per link and per text after the last link."""
     text = _BREADCRUMB_LEAD.sub("", visible_text(tag))
-    return [p.strip() for p in _BREADCRUMB_SEP.split(text) if p.strip()]
+    parts = [p.strip() for p in _BREADCRUMB_SEP.split(text) if p.strip()]
+    links = tags_within(tag, ("a",), limit=20)
+    if len(parts) > 1 or len(links) < 2:
+        return parts
+    steps = [t for t in (capped_text(a, 60) for a in links) if t]
+    tail = links[-1].next_sibling
+    trailing: list[str] = []
+    while tail is not None:
+        if isinstance(tail, Tag):
+            trailing.append(visible_text(tail))
+        elif isinstance(tail, NavigableString) and not isinstance(tail, _NON_TEXT):
+            trailing.append(str(tail))
+        tail = tail.next_sibling
+    last = collapse(" ".join(trailing))
+    return steps + ([last] if last else [])
 
 
 def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> str | None:

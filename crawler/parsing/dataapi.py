@@ -102,7 +102,8 @@ def find_data_api(scripts: str, url: str) -> DataApi | None:
     """The data endpoint a list page's scripts name, if any (scripts: the text of its <script> elements)."""
     if not scripts:
         return None
-    return _hanweb(scripts, url) or _gkmlpt(scripts, url) or _script_api(scripts, url)
+    return (_hanweb(scripts, url) or _gkmlpt(scripts, url) or _trs_list_model(scripts, url)
+            or _script_api(scripts, url))
 
 
 def _hanweb(scripts: str, url: str) -> DataApi | None:
@@ -169,12 +170,64 @@ def _object_at(text: str, start: int) -> str:
     return ""
 
 
+_LITERAL = r"""(?:"([^"]*)"|'([^']*)'|(\d+))"""
+_OR_CHAIN = re.compile(_LITERAL + r"""(?:\s*\|\|\s*""" + _LITERAL + r""")?""")
+
+
 def _resolve(name: str, scripts: str) -> str | None:
-    """``pageChnlInfo.chnlid`` or ``chnlid``: the literal it is set to elsewhere in the scripts."""
+    """``pageChnlInfo.chnlid`` or ``chnlid``: the literal it is set to elsewhere in the scripts
+    (the first non-empty one of ``"" || "chnlid=1780"``)."""
     key = name.rsplit(".", 1)[-1]
-    m = re.search(r"""["']?\b""" + re.escape(key) + r"""\b["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|(\d+))""",
-                  scripts)
-    return next((g for g in m.groups() if g is not None), None) if m else None
+    m = re.search(r"""["']?\b""" + re.escape(key) + r"""\b["']?\s*[:=]\s*(?=["'\d])""", scripts)
+    if m is None:
+        return None
+    chain = _OR_CHAIN.match(scripts, m.end())
+    if chain is None:
+        return None
+    values = [g for g in chain.groups() if g is not None]
+    return next((v for v in values if v), values[0] if values else None)
+
+
+def _params_of(body: str, scripts: str) -> list[tuple[str, str]]:
+    """The key/value pairs of a flat object literal, names resolved to the literals they are set to."""
+    params: list[tuple[str, str]] = []
+    for pair in _PAIR.finditer(body[1:-1]):
+        key = pair.group(1)
+        value = next((g for g in pair.groups()[1:4] if g is not None), None)
+        if value is None and pair.group(5) not in (None, "true", "false", "null", "undefined"):
+            value = _resolve(pair.group(5), scripts)
+        if value is not None and all(k != key for k, _ in params):
+            params.append((key, value))
+    return params
+
+
+_LIST_API = re.compile(r"""\blistApi\s*:\s*\{[^{}]*?\burl\s*:\s*["']([^"'\s]{1,300})["']""")
+_LIST_ARGS = re.compile(r"""\blistArgs\s*:\s*\{""")
+_PAGEBAR_PREPAGE = re.compile(r"""\bprepage\s*:\s*([\w$.]+)""")
+
+
+def _trs_list_model(scripts: str, url: str) -> DataApi | None:
+    """TRS "trsapi" list model of the Fujian portals: ``listModel({listArgs: {channelid, classsql,
+    sortfield …}, listApi: {url: "/fjdzapp/search"}, pagebar: {recordCount, prepage}})``; pages are
+    asked for by POST with ``page`` and ``prepage``."""
+    api = _LIST_API.search(scripts)
+    args = _LIST_ARGS.search(scripts)
+    if api is None or args is None:
+        return None
+    endpoint = urljoin(url, unescape(api.group(1)))
+    if urlsplit(endpoint).scheme not in ("http", "https"):
+        return None
+    params = _params_of(_object_at(scripts, args.end() - 1), scripts)
+    if not any(_CHANNEL_KEY.search(k) or "chnlid" in v for k, v in params):
+        return None
+    per_page = None
+    prepage = _PAGEBAR_PREPAGE.search(scripts, api.end())
+    if prepage:
+        token = prepage.group(1)
+        value = token if token.isdigit() else _resolve(token, scripts)
+        per_page = int(value) if value and value.isdigit() and 0 < int(value) <= 500 else None
+    params.append(("prepage", str(per_page or 15)))
+    return DataApi(TRS, endpoint, "POST", tuple(params), per_page=per_page, page_param="page")
 
 
 def _script_api(scripts: str, url: str) -> DataApi | None:
@@ -195,14 +248,7 @@ def _script_api(scripts: str, url: str) -> DataApi | None:
             body = _object_at(call, first.end() - 1) if first else ""
         if target is None or not body:
             continue
-        params: list[tuple[str, str]] = []
-        for pair in _PAIR.finditer(body[1:-1]):
-            key = pair.group(1)
-            value = next((g for g in pair.groups()[1:4] if g is not None), None)
-            if value is None and pair.group(5) not in (None, "true", "false", "null", "undefined"):
-                value = _resolve(pair.group(5), scripts)
-            if value is not None:
-                params.append((key, value))
+        params = _params_of(body, scripts)
         keys = [k for k, _ in params]
         page_key = next((k for k in keys if k in _PAGE_KEYS), None)
         if page_key is None or not any(_CHANNEL_KEY.search(k) for k in keys):

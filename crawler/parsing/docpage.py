@@ -22,6 +22,7 @@ from ._html import (
     iter_text_lines,
     looks_like_site_name,
     make_soup,
+    meta_column,
     page_title,
     text_sizes,
     visible_text,
@@ -271,7 +272,7 @@ def _parse(html: str, url: str) -> DocumentPage:
         return _first_value(best(labels, field), meta.get(field), tagged.get(field), best(comment, field))
 
     title = _title(soup, index, _first_value(best(labels, "title")), meta.get("title") or tagged.get("title"))
-    column = _first_value(meta.get("column"), best(labels, "column"), tagged.get("column"))
+    column = _first_value(meta_column(index), best(labels, "column"), tagged.get("column"))
     return DocumentPage(
         title=title,
         publish_date=publish_date,

@@ -77,6 +77,9 @@ class ListPage:
     declared_pages: int | None = None
     # The endpoint the page loads further records from, when it names one (see dataapi.DataApi).
     data_api: DataApi | None = None
+    # On a tree page: the teaser entries ("最新文件") that are not its list; they are documents of the
+    # sub-columns, so they are neither items nor nav_links (which lead to columns).
+    teasers: tuple[ListItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,8 +299,14 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
     menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
     rows = find_rows(candidates, _context_date(page_text, today), menus)
     is_tree = _is_tree(rows, candidates, pager_ids | {id(r.anchor.tag) for r in rows}, current)
-    if is_tree:
-        rows = []  # teasers of the sub-columns: their documents are found in the sub-columns themselves
+    teasers: list[ListItem] = []
+    teaser_tags: set[int] = set()
+    if is_tree:  # teasers of the sub-columns: their documents are found in the sub-columns themselves
+        for row in rows:
+            teaser_tags.add(id(row.anchor.tag))
+            if all(t.url != row.anchor.url for t in teasers):
+                teasers.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
+        rows = []
     items: list[ListItem] = []
     item_urls: set[str] = set()
     row_tags = {id(r.anchor.tag) for r in rows}
@@ -308,8 +317,8 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
 
     title = (meta_column(index) or breadcrumb_column(soup, index) or _list_heading(rows)
              or clean_title(page_title(soup, index)))
-    skip = pager_ids | row_tags
-    taken = item_urls | set(page_urls) | {current}
+    skip = pager_ids | row_tags | teaser_tags
+    taken = item_urls | set(page_urls) | {current} | {t.url for t in teasers}
     declared_total = declared_records(page_text, scripts)
     if declared_pages is None and declared_total is not None:
         per_page = declared_per_page(scripts)
@@ -326,6 +335,7 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         declared_total=declared_total,
         declared_pages=declared_pages,
         data_api=find_data_api(scripts, base),
+        teasers=tuple(teasers),
     )
 
 
