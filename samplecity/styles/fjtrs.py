@@ -163,7 +163,7 @@ class FjtrsStyle(Style):
         number = esc(doc.number) if doc.number else ""
         return (
             '<div class="xxgk-info"><table>'
-            f"<tr><th>索引号：</th><td>{esc(doc.index_no)}</td><th>所属机构：</th><td>{esc(dept.name)}</td></tr>"
+            f"<tr><th>索引号：</th><td>{esc(doc.index_no)}</td><th>发布机构：</th><td>{esc(dept.name)}</td></tr>"
             f"<tr><th>成文日期：</th><td>{self.date(doc.written)}</td><th>发布日期：</th><td>{self.date(doc.published)}</td></tr>"
             f"<tr><th>文号：</th><td>{number}</td><th>主题分类：</th><td>{esc(doc.topic_class)}</td></tr>"
             f'<tr><th>标题：</th><td colspan="3">{esc(doc.title)}</td></tr></table></div>'
