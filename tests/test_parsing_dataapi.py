@@ -76,6 +76,8 @@ def test_jquery_list_call_with_a_channel_and_a_page_number() -> None:
         TRS, SITE + "/search/list", "POST",
         (("channelid", "77"), ("sortfield", "-docreltime"), ("prepage", "20"), ("page", "1")),
         per_page=20, page_param="page", first_page=1)
+    # beside a static pager such a call is more likely a side widget's
+    assert find_data_api(scripts, SITE + "/zwgk/tzgg/", static_pager=True) is None
 
 
 def test_hanweb_datastore_names_its_proxy_and_column() -> None:
@@ -99,3 +101,12 @@ def test_pages_without_an_endpoint() -> None:
     for scripts in ("", "var countPage = 5; createPageHTML(5, 0, 'index', 'html');",
                     "$.ajax({url: '/count.do', data: {id: 5}})", "$.post('/hit', {docid: 3})"):
         assert find_data_api(scripts, SITE + "/") is None
+
+
+def test_gkmlpt_classify_post_count_is_the_declared_total() -> None:
+    body = json.dumps({"classify": {"id": 21023, "name": "受理公告", "post_count": 203}, "articles": [
+        {"id": 9, "title": "示例项目受理公告", "url": SITE + "/gkmlpt/content/3/3255/post_3255421.html",
+         "created_at": "2026-07-06 09:00:00", "identifier": "11441200MB2C91453G/2026-00271"}]}, ensure_ascii=False)
+    page = parse_api_response(body, DataApi(GKMLPT, SITE + "/gkmlpt/api/all/21023", "GET"))
+    assert page.declared_total == 203
+    assert page.items == (ListItem("示例项目受理公告", SITE + "/gkmlpt/content/3/3255/post_3255421.html", date(2026, 7, 6)),)

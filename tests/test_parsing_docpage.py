@@ -170,6 +170,10 @@ def test_publish_time_absent_when_page_shows_none() -> None:
         ("<meta name='publishdate' content='2026-11-15'>", "publish_date", date(2026, 11, 15)),
         ("<meta name='firstpublishedtime' content='2026-11-15-10:20:00'>", "publish_date", date(2026, 11, 15)),
         ("<!--<publishtime>2026-11-15 10:00:00</publishtime>-->", "publish_time", time(10, 0)),
+        ("<!--enpproperty <articleid>1</articleid><date>2026-11-15 14:43:00:0</date><nodename>时政新闻</nodename>-->",
+         "publish_time", time(14, 43)),
+        ("<!--enpproperty <articleid>1</articleid><date>2026-11-15 14:43:00:0</date><nodename>时政新闻</nodename>-->",
+         "column_name", "时政新闻"),
         ("<p>正文中提到2026年11月15日召开会议。</p>", "publish_date", None),
     ],
 )

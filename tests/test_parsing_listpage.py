@@ -495,3 +495,57 @@ def test_list_pages_are_not_trees() -> None:
                       ("kaipuyun/list_dd_pairs", "http://www.example.gov.cn/czyjs/")):
         page = _parse(case, url)
         assert page.is_tree is False and page.items, case
+
+
+def _entries(months: range, path: str, day: int, words: str) -> list[tuple[str, str, str]]:
+    return [(f"./2026{m:02d}/t2026{m:02d}{day}_{m}.html" if path == "." else
+             f"{path}/2026{m:02d}/t2026{m:02d}{day}_{m}.html", words.format(m), f"2026-{m:02d}-{day}")
+            for m in months]
+
+
+def test_one_dl_per_entry_beats_a_bigger_side_box() -> None:
+    rows = _entries(range(1, 8), ".", 10, "关于做好第{}项重点工作的通知")
+    side = _entries(range(1, 6), "/zwgk/zcwj", 12, "示例市关于第{}批政策文件的公告")
+    html = (
+        "<html><head><title>通知公告_示例市人民政府</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a></div><div class='con'>"
+        + "".join(f"<dl><dt><a href='{u}'>{t}</a></dt><dd>{d}</dd></dl>" for u, t, d in rows)
+        + "</div><div class='right'><h3>最新文件</h3><ul>"
+        + "".join(f"<li><a href='{u}'>{t}</a><span>{d}</span></li>" for u, t, d in side)
+        + "</ul></div></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/tzgg/", today=TODAY)
+    assert [(i.title, i.date.isoformat()) for i in page.items] == [(t, d) for _, t, d in rows]
+    assert page.title == "通知公告" and not page.is_tree
+    assert len([link for link in page.nav_links if "/zwgk/zcwj/" in link.url]) == 5
+
+
+@pytest.mark.parametrize(
+    ("pager", "scripts", "records", "pages"),
+    [
+        ("<div class='page'>共107条记录 当前第1/8页 <a href='index_1.html'>下一页</a></div>", "", 107, 8),
+        ("<div class='page'>共 36 条 共 3 页</div>", "", 36, 3),
+        ("<div class='page'>总记录数：45</div>", "var pageSize = 15;", 45, 3),
+        ("", "var countPage = 6; var currentPage = 0;", None, 6),
+        ("", "$('#5678').jpage({perPage: 20, totalRecord: 81});", 81, 5),
+        ("", "createPageHTML(12, 0, 'index', 'html');", None, 12),
+        ("<p>办理时限：共3个工作日</p>", "", None, None),  # not a pager
+        ("", "", None, None),
+    ],
+)
+def test_declared_records_and_pages(pager: str, scripts: str, records: int | None, pages: int | None) -> None:
+    rows = "".join(f"<li><a href='./202611/t202611{d:02d}_{d}.html'>示例市关于第{d}项重点工作的通知</a>"
+                   f"<span>2026-11-{d:02d}</span></li>" for d in range(1, 6))
+    html = f"<html><body><ul class='list'>{rows}</ul>{pager}<script>{scripts}</script></body></html>"
+    page = parse_list_page(html, "http://www.example.gov.cn/tzgg/", today=TODAY)
+    assert (page.declared_total, page.declared_pages) == (records, pages)
+
+
+def test_thousands_of_one_entry_blocks_stay_one_list_and_fast() -> None:
+    import time
+
+    blocks = "".join(f"<div><dl><dt><a href='./202611/t20261101_{i}.html'>示例市关于第{i}项重点工作的通知</a></dt>"
+                     f"<dd>[11-01]</dd></dl></div>" for i in range(2000))
+    started = time.perf_counter()
+    page = parse_list_page(f"<html><body>{blocks}</body></html>", "http://www.example.gov.cn/a/", today=TODAY)
+    assert len(page.items) == 2000 and page.items[-1].date == date(2026, 11, 1)
+    assert time.perf_counter() - started < 10

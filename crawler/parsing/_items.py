@@ -282,23 +282,27 @@ def _shape(tag: Tag) -> tuple[object, ...]:
     return tag.name, tuple(tag.get("class") or ())
 
 
-def _parallel(container: Tag, best: Tag) -> bool:
-    """container sits beside best in the same way: siblings, or each in its own wrapper of the same kind.
+def _parallel_keys(container: Tag) -> list[tuple[object, ...]]:
+    """Keys that two containers share when they sit side by side in the same way: for each level up to
+    _PARALLEL_LEVELS, the shapes of the wrappers on the way and the shared ancestor itself.
 
-    Templates print one list as several blocks (TRS pages in five-item <ul>s, each in its own
-    ``<div ms-visible=…>``); the blocks' wrappers, up to a shared ancestor a few levels up, look alike.
+    Templates print one list as several blocks (TRS pages in five-entry <ul>s, each in its own
+    ``<div ms-visible=…>``, or one <dl> per entry); the blocks' wrappers, up to a shared ancestor a few
+    levels up, look alike.
     """
-    mine, theirs = container, best
+    keys: list[tuple[object, ...]] = []
+    shapes: list[tuple[object, ...]] = []
+    node: Tag = container
     for _ in range(_PARALLEL_LEVELS):
-        mine_up, theirs_up = mine.parent, theirs.parent
-        if not isinstance(mine_up, Tag) or not isinstance(theirs_up, Tag) or mine_up.name in ("body", "html"):
-            return False
-        if mine_up is theirs_up:
-            return True
-        if _shape(mine_up) != _shape(theirs_up):
-            return False
-        mine, theirs = mine_up, theirs_up
-    return False
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name == "[document]":
+            break
+        keys.append((tuple(shapes), id(parent)))
+        if parent.name in ("body", "html"):
+            break
+        shapes.append(_shape(parent))
+        node = parent
+    return keys
 
 
 def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
@@ -341,17 +345,23 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
     if not scored:
         return []
     scored.sort(key=lambda item: item[0], reverse=True)
-    _, best_key, best_dated = scored[0]
-    best_container = containers[best_key]
-    signature = _signature(groups[best_key][0].tag)
-    chosen: list[Row] = []
-    for _, key, is_dated in scored:
-        container = containers[key]
-        if key == best_key or (
-            is_dated == best_dated
-            and _signature(groups[key][0].tag) == signature
-            and _parallel(container, best_container)
-        ):
-            chosen.extend(groups[key])
+    # Groups that are blocks of one list (one <dl> per entry, five-entry <ul>s in wrappers) are scored
+    # together, so that a list cut into small blocks beats a single side box of five. Blocks belong together
+    # when their containers sit under a shared ancestor through wrappers of the same kind (_parallel_keys).
+    families: list[tuple[bool, list[int], float]] = []  # (dated, keys, score)
+    family_of: dict[tuple[object, ...], int] = {}
+    for (is_dated, score), key, _ in scored:
+        keys = [(is_dated, _signature(groups[key][0].tag), *k) for k in _parallel_keys(containers[key])]
+        index = next((family_of[k] for k in keys if k in family_of), None)
+        if index is None:
+            index = len(families)
+            families.append((is_dated, [], 0.0))
+        dated, members, total = families[index]
+        members.append(key)
+        families[index] = (dated, members, total + score)
+        for k in keys:
+            family_of.setdefault(k, index)
+    best = max(families, key=lambda f: (f[0], f[2]))
+    chosen: list[Row] = [row for key in best[1] for row in groups[key]]
     chosen.sort(key=lambda r: r.order)
     return chosen

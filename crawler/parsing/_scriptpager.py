@@ -82,12 +82,17 @@ _RECORD_TEXT = (
 )
 
 
+_PAGER_WORDS = re.compile(r"页|记录|条信息|条数据|首页|尾页")
+_NEAR = 30
+
+
 def declared_records(text: str, scripts: str) -> int | None:
     """How many records the list says it has: "共107条" in its text, recordCount/totalRecord in its scripts."""
     for pattern in _RECORD_TEXT:
-        m = pattern.search(text)
-        if m:
-            return int(m.group(1))
+        for m in pattern.finditer(text):
+            # "共107条" of a pager, not "共3个工作日" of some notice: pager words nearby
+            if _PAGER_WORDS.search(text[max(0, m.start() - _NEAR): m.end() + _NEAR]):
+                return int(m.group(1))
     m = _RECORD_VARS.search(scripts)
     return int(m.group(1)) if m else None
 

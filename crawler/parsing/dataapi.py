@@ -98,12 +98,18 @@ _PAGE_KEYS = ("page", "pageNo", "pageno", "pageNum", "pagenum", "pageIndex", "pa
 _CHANNEL_KEY = re.compile(r"chnl|channel|column|colid|catalog|cateid|classid|nodeid|lmid", re.I)
 
 
-def find_data_api(scripts: str, url: str) -> DataApi | None:
-    """The data endpoint a list page's scripts name, if any (scripts: the text of its <script> elements)."""
+def find_data_api(scripts: str, url: str, *, static_pager: bool = False) -> DataApi | None:
+    """The data endpoint a list page's scripts name, if any (scripts: the text of its <script> elements).
+
+    A bare jQuery call with a channel and a page number is taken only when the page has no static pager
+    (static_pager): beside one it is more likely a side widget than the list's own source.
+    """
     if not scripts:
         return None
-    return (_hanweb(scripts, url) or _gkmlpt(scripts, url) or _trs_list_model(scripts, url)
-            or _script_api(scripts, url))
+    found = _hanweb(scripts, url) or _gkmlpt(scripts, url) or _trs_list_model(scripts, url)
+    if found is None and not static_pager:
+        found = _script_api(scripts, url)
+    return found
 
 
 def _hanweb(scripts: str, url: str) -> DataApi | None:

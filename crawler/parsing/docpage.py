@@ -67,6 +67,8 @@ _META_FIELDS = {
 _COMMENT_FIELDS = {
     "publishtime": "publish", "pubdate": "publish", "publishdate": "publish", "pubtime": "publish",
     "docreltime": "publish", "releasetime": "publish", "fbsj": "publish", "fbrq": "publish",
+    "date": "publish",  # <!--enpproperty <date>2023-12-01 14:43:00:0</date><nodename>时政新闻</nodename>…-->
+    "nodename": "column",
     "title": "title", "articletitle": "title", "doctitle": "title",
     "source": "publisher", "contentsource": "publisher", "docsource": "publisher",
     "columnname": "column", "channelname": "column", "chnlname": "column",

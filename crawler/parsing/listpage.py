@@ -334,7 +334,7 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         is_tree=is_tree,
         declared_total=declared_total,
         declared_pages=declared_pages,
-        data_api=find_data_api(scripts, base),
+        data_api=find_data_api(scripts, base, static_pager=bool(page_urls)),
         teasers=tuple(teasers),
     )
 
@@ -346,9 +346,10 @@ _URL_KEYS = ("url", "docpuburl", "doc_pub_url", "puburl", "pub_url", "link", "hr
              "linkurl", "link_url", "detailurl", "detail_url", "visiturl", "chnldocurl")
 _DATE_KEYS = ("pubdate", "pub_date", "docreltime", "doc_rel_time", "publishdate", "publish_date", "publishtime",
               "publish_time", "first_publish_time", "display_publish_time", "releasedate", "release_time",
-              "docpubtime", "fbrq", "fbsj", "date", "time", "createtime", "create_time", "crtime")
+              "docpubtime", "fbrq", "fbsj", "date", "time", "createtime", "create_time", "created_at", "crtime")
 _TOTAL_KEYS = ("total", "totalcount", "total_count", "recordcount", "record_count", "totalrecord",
-               "total_record", "totalnum", "total_num", "count", "totalelements", "rowcount")
+               "total_record", "totalnum", "total_num", "count", "totalelements", "rowcount",
+               "post_count")  # gkmlpt: {"classify": {"post_count": 203}, "articles": […]}
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
