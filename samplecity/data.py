@@ -149,7 +149,7 @@ DEPARTMENTS += (
             Column("gzdt", "工作动态", docs=9, newest=1, oldest=60, layout="trs"),
             Column("tzgg", "通知公告", docs=6, newest=3, oldest=100, numbered=True, layout="hanweb"),
             Column("zcwj", "政策文件", docs=4, newest=12, oldest=170, numbered=True, attach_every=3, layout="table"),
-            Column("zcjd", "政策解读", explains="zcwj", layout="dl"),
+            Column("zcjd", "政策解读", explains="zcwj", layout="jspager"),
             Column("ghjh", "规划计划", docs=4, newest=40, oldest=200, layout="nodate"),
             Column("rsxx", "人事信息", docs=3, newest=420, oldest=500, layout="trs", declares=40),
             Column("czyjs", "财政预决算", children=(

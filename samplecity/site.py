@@ -182,7 +182,7 @@ class _DepartmentBuilder:
         linked = {i.url for i in latest} | self.static_links
         for doc in self.docs:
             markup = style.render_doc(dept, doc, names[doc.path], planted.pop(doc.url, []), doc.url)
-            # listed only by a data endpoint: a crawler that follows links alone never sees it
+            # listed only by a data endpoint or a script: a crawler that follows <a> links alone never sees it
             hidden = doc.column.layout in ENDPOINT_LAYOUTS and doc.url not in linked
             self.html(doc.url, markup, doc.published, "apidoc" if hidden else "doc")
         leftover = sorted(set(planted) | set(items))
@@ -275,6 +275,8 @@ class _DepartmentBuilder:
             if column.layout in ENDPOINT_LAYOUTS:  # one static page; the rest behind the endpoint
                 self._endpoint(path, column, docs, extra["total"])
                 pages = 1
+                if column.layout == "hanweb":  # jcms inlines the first pages' records, the rest via the proxy
+                    size *= 2
         for page_no in range(1, pages + 1):
             url = self.style.column_url(self.dept, path, page_no)
             chunk = [self._item(d) for d in docs[(page_no - 1) * size: page_no * size]]
@@ -284,7 +286,8 @@ class _DepartmentBuilder:
                 self.dept, column.name, path, tree, chunk, page_no, pages, (page_no - 1) * size,
                 planted.pop(url, []), url, **extra,
             )
-            self.static_links.update(i.url for i in chunk)
+            if column.layout != "hanweb":  # jcms rows sit in a script's XML: no <a> a link follower sees
+                self.static_links.update(i.url for i in chunk)
             modified = chunk[0].published if chunk else datetime.combine(self.anchor, time())
             self.html(url, markup, modified, "column")
             if column.js:  # the data the list page's script fetches
@@ -303,6 +306,14 @@ class _DepartmentBuilder:
         def window(start: int, count: int) -> list[Item]:
             return items[max(0, start): max(0, start) + max(0, min(count, 100))]
 
+        if column.layout == "jspager":  # GET page_<n>.json beside the list page, read by its 下一页 script
+            directory = list_page.rsplit("/", 1)[0]
+            for n in range(2, -(-len(items) // size) + 1):
+                feed = [{"url": i.url, "title": i.title, "date": f"{i.published:%Y-%m-%d}"}
+                        for i in items[(n - 1) * size: n * size]]
+                self.site.add(f"{directory}/page_{n}.json", Resource(
+                    200, json.dumps(feed, ensure_ascii=False).encode(), "application/json; charset=utf-8", modified))
+            return
         if column.layout == "trs":
             chnl = str(channel_id(dept, path))
 

@@ -172,6 +172,11 @@ def test_lists_behind_endpoints_are_read_whole_and_the_unreadable_one_is_not_a_f
             [(u, c.complete) for u, c in cols.items() if not c.complete]
         gzdt, tzgg = cols["/tjj/zwgk/gzdt/"], cols["/tjj/zwgk/tzgg/"]
         assert (gzdt.declared_total, gzdt.item_count) == (9, 9) and (tzgg.declared_total, tzgg.item_count) == (9, 9)
+        # how each was read: the endpoints for the TRS-like and Hanweb lists, the browser's 下一页 for 政策解读
+        how = {(r.column_url.removeprefix(city.base_url), r.kind) for r in
+               s.scalars(select(m.ListPage).where(m.ListPage.run_id == run.id, m.ListPage.status == "read"))}
+        assert {("/tjj/zwgk/gzdt/", "api"), ("/tjj/zwgk/tzgg/", "api"), ("/tjj/zwgk/zcjd/", "browser")} <= how
+        assert cols["/tjj/zwgk/zcjd/"].item_count == 4
     engine.dispose()
     assert not [f for f in audited_city.findings if f["department"] == "tjj" and f["check"] == "timeliness.stale_column"]
     aside = zwgk("--db", audited_city.db, "findings", "--unjudged", "--format", "json")

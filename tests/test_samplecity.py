@@ -201,8 +201,9 @@ def test_ground_truth_file_is_what_data_plants():
 def test_crawl_reaches_every_page_and_nothing_else(city, crawled):
     soft_404 = {e["url"] for e in city.ground_truth()["links.broken"] if e["why"] == "soft-404"}
     for dept in DEPARTMENTS:
-        # "apidoc": listed only by a data endpoint (a TRS search API, Hanweb dataproxy.jsp): a crawler that
-        # follows links alone never reaches them; the audit crawl must (tests/test_crawl_samplecity.py)
+        # "apidoc": listed only by a data endpoint (a TRS search API, Hanweb dataproxy.jsp) or a script (jcms
+        # records, a 下一页 button): following links alone never reaches them; the audit crawl must
+        # (tests/test_crawl_samplecity.py)
         modelled = {city.base_url + url for kind, url in city.site.pages[dept.id] if kind != "apidoc"}
         assert set(crawled.pages[dept.id]) - soft_404 == modelled
 

@@ -11,7 +11,9 @@ of their structure, not copied pages), chosen per column by `Column.layout`:
             the form) answering ``<datastore><totalrecord>N</totalrecord><recordset><record><![CDATA[<li>…``;
 - "dl":     one ``<dl><dt><a>title</a></dt><dd>date</dd></dl>`` per entry, a static pager;
 - "table":  a ``<table>`` of 标题/文号/发布日期 rows, a static pager with "共N条";
-- "nodate": a plain ``<ul>`` without dates (dates only on the document pages), a static pager.
+- "nodate": a plain ``<ul>`` without dates (dates only on the document pages), a static pager;
+- "jspager": a first page declaring "共N条" and a 下一页 *button* whose script fetches ``page_<n>.json`` and
+            redraws the list in place: no URL of a later page anywhere, only a browser clicking gets them.
 
 Hub columns (with children) are column-tree pages: links to the sub-columns and a "最新文件" teaser of
 their newest documents, which is not the hub's own list.
@@ -29,7 +31,7 @@ from ._base import Item, Planted, Style, TreeNode, esc
 API_PATH = "/{dept}/search/chnldoc.do"  # the TRS-like search API (POST)
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"  # the Hanweb data proxy (POST), one per site as in jcms
 #: the layouts whose later pages exist only behind an endpoint
-ENDPOINT_LAYOUTS = ("trs", "hanweb")
+ENDPOINT_LAYOUTS = ("trs", "hanweb", "jspager")
 
 
 def channel_id(dept: Department, path: str) -> int:
@@ -77,6 +79,8 @@ class FjtrsStyle(Style):
                            f'<td class="rq">{self.date(i.published)}</td></tr>\n' for i in items)
             body = (f'<table class="list-table"><tr><th>标题</th><th>索引号</th><th>发布日期</th></tr>\n{rows}'
                     '</table>')
+        elif layout == "jspager":
+            body = self._jspager(items, page, total)
         else:  # nodate
             rows = "".join(f'<li><a href="{self.href(i.url, page)}" title="{esc(i.title)}">'
                            f'{esc(self.short_title(i.title))}</a></li>\n' for i in items)
@@ -92,16 +96,18 @@ class FjtrsStyle(Style):
 
     def _trs(self, dept: Department, path: str, items: list[Item], page: str, total: int) -> str:
         blocks = []
-        for start in range(0, len(items), 2):  # two rows per block, as the template loops over its data
+        for start in range(0, len(items), 2):  # a few rows per block, the template shows block after block
             rows = "".join(
                 f'<li><a href="{self.href(i.url, page)}" target="_blank" title="{esc(i.title)}">'
-                f'{esc(self.short_title(i.title))}</a><span class="time">{self.date(i.published)}</span></li>'
+                f'{esc(self.short_title(i.title))}</a><em id="rel_{i.url.rsplit("_", 1)[-1].split(".")[0]}"></em>'
+                f'<span class="bf-pass">{self.date(i.published)}</span></li>'
                 for i in items[start:start + 2])
-            blocks.append(f'<div class="gl_list" ms-visible="!loading"><ul>{rows}</ul></div>')
+            blocks.append(f'<div ms-visible="$showStatic({start + 1})"><ul>{rows}</ul></div>')
         chnl = channel_id(dept, path)
         api = API_PATH.format(dept=dept.id)
         return (
-            "".join(blocks) + '<div class="pagination" id="page"></div>\n'
+            '<div class="list_base list_base_date_01" ms-controller="list"><div ms-visible="showStatic">'
+            + "".join(blocks) + '</div></div><div class="pagination" id="page"></div>\n'
             f'<script type="text/javascript">\nvar pageChnlInfo = {{chnlid: "{chnl}", recordCount: {total}, '
             f'prepage: {dept.page_size}, pageNo: 1}};\n'
             "$(function () {\n"
@@ -115,12 +121,36 @@ class FjtrsStyle(Style):
         records = "".join(f"<record><![CDATA[{self.hanweb_row(i, page)}]]></record>\n" for i in items)
         return (
             f'<div id="{unit}"><script type="text/xml"><datastore>\n<nextgroup><![CDATA[<a href="{PROXY_PATH}'
-            f'?columnid={channel_id(dept, path)}&unitid={unit}&webid=1">]]></nextgroup>\n<recordset>\n{records}'
+            f'?page=1&appid=1&webid=1&path=/&columnid={channel_id(dept, path)}&unitid={unit}'
+            f'&webname=%E7%A4%BA%E4%BE%8B%E5%B8%82&permissiontype=0"></a>]]></nextgroup>\n<recordset>\n{records}'
             "</recordset>\n</datastore></script></div>\n"
             f'<script type="text/javascript">$("#{unit}").jpage({{dataStore: dataStore, perPage: {dept.page_size}, '
             f'totalRecord: {total}, proxyUrl: "{PROXY_PATH}", groupSize: 1, barPosition: "bottom", '
             f'ajaxParam: {{col: 1, appid: 1, webid: 1, columnid: {channel_id(dept, path)}, unitid: {unit}}}}});'
             "</script>"
+        )
+
+    def _jspager(self, items: list[Item], page: str, total: int) -> str:
+        """A list whose 下一页 is a script button: it fetches page_<n>.json and redraws the list in place."""
+        rows = "".join(f'<li><a href="{self.href(i.url, page)}" title="{esc(i.title)}">{esc(self.short_title(i.title))}'
+                       f'</a><span>{self.date(i.published)}</span></li>' for i in items)
+        return (
+            f'<ul class="jp-list" id="jp-list">{rows}</ul>'
+            f'<div class="js-pager"><span>共{total}条</span> <span id="js-now">1</span> '
+            '<a href="javascript:;" id="js-next">下一页</a></div>\n'
+            "<script>\n(function () {\n  var now = 1;\n"
+            '  document.getElementById("js-next").addEventListener("click", function () {\n'
+            '    fetch("page_" + (now + 1) + ".json").then(function (r) { if (!r.ok) { throw r; } return r.json(); })\n'
+            "      .then(function (list) {\n"
+            '        if (!list.length) { return; }\n'
+            '        now += 1; var ul = document.getElementById("jp-list"); ul.innerHTML = "";\n'
+            "        list.forEach(function (it) {\n"
+            '          var li = document.createElement("li"), a = document.createElement("a"), s = document.createElement("span");\n'
+            "          a.href = it.url; a.textContent = it.title; a.title = it.title; s.textContent = it.date;\n"
+            "          li.appendChild(a); li.appendChild(s); ul.appendChild(li);\n"
+            "        });\n"
+            '        document.getElementById("js-now").textContent = String(now);\n'
+            "      }).catch(function () {});\n  });\n})();\n</script>"
         )
 
     def hanweb_row(self, item: Item, page: str) -> str:
