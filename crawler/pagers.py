@@ -119,7 +119,7 @@ class ListPagerMixin:
         text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
         answer = parse_api_response(text, api, today=clock.today())
         declared = answer.declared_total if answer.declared_total is not None else meta.get("zwgk_declared")
-        if not answer.items and page == 1:  # the endpoint the page relies on gave nothing
+        if not answer.items and page == 1 and answer.declared_total != 0:  # the endpoint the page relies on gave nothing
             yield self.list_page_row(dept.id, meta, url=key, kind="api", status="failed", reason=ENDPOINT_FAILED,
                                      declared_total=answer.declared_total)
             return

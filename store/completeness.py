@@ -130,15 +130,21 @@ def _carried_verdicts(session: Session, run_id: int) -> dict[str, tuple]:
     return {url: tuple(rest) for url, *rest in session.execute(stmt)}
 
 
+# a column page the site itself says is gone: no visitor can open it either, so the tree is not the worse
+# for it (the link is a links.broken finding, and a catalog item it was meant for is truly missing)
+GONE = frozenset({"http_404", "http_410", "soft_404"})
+
+
 def incomplete_trees(session: Session, run_id: int) -> dict[str, str]:
     """department id → why its column tree may lack columns: its page budget ran out, or a sub-column page
-    it links could not be read. Departments whose tree was read completely are absent."""
+    it links could not be read (a failure on our side: timeout, 5xx, blocked…; not a page that is gone).
+    Departments whose tree was read completely are absent."""
     out: dict[str, str] = {}
     stmt = select(m.ListPage.department_id, m.ListPage.reason, m.ListPage.status, m.ListPage.first).where(
         m.ListPage.run_id == run_id, m.ListPage.status != "read")
     for dept, reason, status, first in session.execute(stmt):
         if reason == DEPARTMENT_CAP:
             out[dept] = DEPARTMENT_CAP
-        elif status == "failed" and first:
+        elif status == "failed" and first and reason not in GONE:
             out.setdefault(dept, PAGE_FAILED)
     return out
