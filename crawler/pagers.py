@@ -4,8 +4,9 @@ After a column's first list page, in order of preference:
 1. the data endpoint the page names (TRS search API, Hanweb dataproxy.jsp, gkmlpt JSON API), asked page by
    page until the total it declares is reached, the answers run dry, or the per-column page cap;
 2. the static pages its pager names (links, "共N页", createPageHTML …), up to the same cap;
-3. when the page declares more records than those can give and no endpoint is named: the list opened in
-   the browser, its 下一页 clicked until the declared total is reached or the cap.
+3. besides those, when the page declares more records than its static pages can give and names no
+   endpoint: the list opened in the browser, its 下一页 clicked until the declared total is reached or the
+   cap (ZWGK_RENDER_JS=0 turns this off; the column then stays 未能完整抓取).
 
 Every page met leaves a ListPageItem (read, failed, or not fetched because of a cap): store.completeness
 judges each column from those rows after the crawl.
