@@ -110,3 +110,41 @@ def test_gkmlpt_classify_post_count_is_the_declared_total() -> None:
     page = parse_api_response(body, DataApi(GKMLPT, SITE + "/gkmlpt/api/all/21023", "GET"))
     assert page.declared_total == 203
     assert page.items == (ListItem("示例项目受理公告", SITE + "/gkmlpt/content/3/3255/post_3255421.html", date(2026, 7, 6)),)
+
+
+def test_json_totals_prefer_record_counts_to_page_counts() -> None:
+    rows = [{"title": f"示例市第{n}号通知", "url": f"/a/{n}.html", "pubDate": "2026-11-0{n}"} for n in range(1, 4)]
+    api = DataApi(TRS, SITE + "/search", "POST")
+    jqgrid = json.dumps({"total": 8, "page": 1, "records": 107, "rows": rows}, ensure_ascii=False)
+    assert parse_api_response(jqgrid, api).declared_total == 107
+    counted = json.dumps({"count": 3, "data": {"list": rows, "totalCount": 47}}, ensure_ascii=False)
+    page = parse_api_response(counted, api)
+    assert page.declared_total == 47 and [i.url for i in page.items] == [SITE + f"/a/{n}.html" for n in (1, 2, 3)]
+    assert parse_api_response(json.dumps({"count": 3, "list": rows}), api).declared_total is None
+
+
+def test_gkmlpt_column_address_with_the_site_id_of_the_page() -> None:
+    scripts = "window._CONFIG = {SID: '758019', TREE: [{id: 21023, name: '受理公告', parent: 21022}]};"
+    assert find_data_api(scripts, "https://www.example.gov.cn/zqhjj/gkmlpt/index#21023") == DataApi(
+        GKMLPT, "https://www.example.gov.cn/zqhjj/gkmlpt/api/all/21023", "GET", (("sid", "758019"),),
+        page_param="page")
+    assert find_data_api(scripts, "https://www.example.gov.cn/zqhjj/gkmlpt/index") is None
+
+
+def test_trs_search_answer_of_the_fujian_portals() -> None:
+    body = json.dumps({"pageCount": 8, "page": 2, "docs": [
+        {"doctitle": "区公安局2024年第三季度易制毒化学品企事业抽查工作情况", "docreltime": "2024-10-17 09:30:00",
+         "chnldocurl": "https://www.example.gov.cn/zwgk/ghxx/gzjzqk/202410/t20241017_94349.htm"},
+        {"doctitle": "关于2024年度拍卖企业年度核查工作情况的通报", "docreltime": 1743638400000,
+         "chnldocurl": "../../zfxxgk/gzdt/202504/t20250408_98328.htm"},
+    ]}, ensure_ascii=False)
+    api = DataApi(TRS, "https://www.example.gov.cn/fjdzapp/search", "POST", (("channelid", "200210"),), per_page=15,
+                  page_param="page")
+    page = parse_api_response(body, api)
+    assert page.declared_total is None  # pageCount counts pages, not records
+    assert page.items == (
+        ListItem("区公安局2024年第三季度易制毒化学品企事业抽查工作情况",
+                 "https://www.example.gov.cn/zwgk/ghxx/gzjzqk/202410/t20241017_94349.htm", date(2024, 10, 17)),
+        ListItem("关于2024年度拍卖企业年度核查工作情况的通报", "https://www.example.gov.cn/zfxxgk/gzdt/202504/t20250408_98328.htm",
+                 date(2025, 4, 3)),
+    )

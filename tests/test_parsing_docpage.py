@@ -271,3 +271,10 @@ def test_hostile_html_gives_a_result_not_an_exception(html: str, caplog: pytest.
     assert isinstance(page, DocumentPage)
     assert all(link.url.startswith(("http://", "https://", "ftp://")) for link in page.links)
     assert not caplog.records  # handled by the parser itself, not by its last-resort exception guard
+
+
+def test_breadcrumb_stops_before_the_page_tools_on_its_line() -> None:
+    html = ("<html><body><div class='BreadcrumbNav'><a href='/'>首页</a> &gt; <a href='/gongbao/'>国务院公报</a> &gt; "
+            "<a href='/gongbao/2007/23/'>2007年第23号</a> 字号：<a>默认</a> <a>大</a> <a>超大</a> | <a>打印</a> |</div>"
+            "<h1>示例标题</h1></body></html>")
+    assert parse_document_page(html, "http://www.example.gov.cn/gongbao/a.htm").column_name == "2007年第23号"

@@ -230,6 +230,11 @@ def test_empty_columns(case: str, url: str, title: str, note: str | None, has_sc
         # breadcrumb wins, "正文"/"列表" are skipped
         ("示例市人民政府", "<div class='crumb'>当前位置：首页 &gt; 政务公开 &gt; 规划计划 &gt; 列表</div>", "规划计划"),
         ("示例市人民政府", "<p>您现在的位置：首页 » 政务公开 » 人事信息</p>", "人事信息"),
+        # the words in one cell, the links in the next (TRS table templates)
+        ("示例区政府网", "<table><tr><td>您的当前位置</td><td><a href='/'>首页</a>&nbsp;&gt;&gt;&nbsp;"
+         "<a href='/zwgk/'>政务公开</a>&nbsp;&gt;&gt;&nbsp;<a href='./'>政务要闻</a></td></tr></table>", "政务要闻"),
+        ("示例区政府网", "<div><span>位于</span><a href='/' class='CurrChnlCls'>首页</a> / "
+         "<a href='./' class='CurrChnlCls'>政务要闻</a></div>", "政务要闻"),
         ("", "", None),
     ],
 )
@@ -528,6 +533,8 @@ def test_one_dl_per_entry_beats_a_bigger_side_box() -> None:
         ("", "var countPage = 6; var currentPage = 0;", None, 6),
         ("", "$('#5678').jpage({perPage: 20, totalRecord: 81});", 81, 5),
         ("", "createPageHTML(12, 0, 'index', 'html');", None, 12),
+        ("", "createPageHTML('page_div', 5, 0, 'index', 'html', 75);", 75, 5),
+        ("", "var totalCount = 123456; // 访问量", None, None),  # a visit counter, not the list
         ("<p>办理时限：共3个工作日</p>", "", None, None),  # not a pager
         ("", "", None, None),
     ],
@@ -549,3 +556,45 @@ def test_thousands_of_one_entry_blocks_stay_one_list_and_fast() -> None:
     page = parse_list_page(f"<html><body>{blocks}</body></html>", "http://www.example.gov.cn/a/", today=TODAY)
     assert len(page.items) == 2000 and page.items[-1].date == date(2026, 11, 1)
     assert time.perf_counter() - started < 10
+
+
+def test_a_paged_list_of_the_sub_columns_documents_is_no_tree() -> None:
+    html = (PAGES / "trs/hub_zwgk.html").read_text(encoding="utf-8").replace(
+        '<a class="more" href="/zwgk/fdzdgknr/zcwj/">更多&gt;&gt;</a>', "").replace(
+        "</body>", "<script>createPageHTML(6, 0, 'index', 'html');</script></body>")
+    page = parse_list_page(html, HUB_URL, today=TODAY)
+    assert page.is_tree is False and len(page.items) == 7 and page.declared_pages == 6
+
+
+def test_catalogue_table_dates_from_the_generated_date_column() -> None:
+    rows = "".join(
+        f"<tr><td>{n}</td><td>11350000003591037R/2026-0{n}112</td><td><a href='./2026{n:02d}/t2026{n:02d}20_{n}.htm'>"
+        f"示例市关于第{n}项工作的通知</a></td><td>示政〔2026〕{n}号</td><td>2026-{n:02d}-18</td></tr>" for n in range(1, 5))
+    html = ("<html><body><table><tr><th>序号</th><th>索引号</th><th>信息名称</th><th>文号</th><th>生成日期</th></tr>"
+            f"{rows}</table></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zfxxgk/", today=TODAY)
+    assert [i.date for i in page.items] == [date(2026, n, 18) for n in range(1, 5)]
+
+
+def _box(heading: str, rows: list[tuple[str, str, str]], dated: bool) -> str:
+    lis = "".join(f"<li><a href='{u}'>{t}</a>{f'<span>{d}</span>' if dated else ''}</li>" for u, t, d in rows)
+    return f"<div class='box'><div class='hd'>{heading}</div><ul>{lis}</ul></div>"
+
+
+def test_an_undated_list_beats_a_dated_newest_files_box() -> None:
+    own = _entries(range(1, 7), ".", 10, "关于做好第{}项重点工作的通知")
+    side = _entries(range(1, 6), "/zwgk/zcwj", 12, "示例市关于第{}批政策文件的公告")
+    html = (f"<html><head><meta name='ColumnName' content='通知公告'></head><body>{_box('通知公告', own, False)}"
+            f"{_box('最新文件', side, True)}</body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/tzgg/", today=TODAY)
+    assert [i.title for i in page.items] == [t for _, t, _ in own] and not page.is_tree
+
+
+def test_a_column_called_newest_files_lists_its_own_entries() -> None:
+    own = _entries(range(1, 7), "/zwgk/zxwj", 10, "示例市关于第{}批政策文件的公告")
+    html = f"<html><head><meta name='ColumnName' content='最新文件'></head><body>{_box('最新文件', own, True)}</body></html>"
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
+    assert len(page.items) == 6
+    # without any name for the column, a page whose only list sits under such a heading still lists it
+    page = parse_list_page(html.replace("最新文件'", "'"), "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
+    assert len(page.items) == 6

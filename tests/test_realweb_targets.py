@@ -2,7 +2,8 @@
 
 Run with -s to see the per-family table. Each target is its own test; a target whose kind of page the
 corpus does not hold yet (no real list page, say) is skipped with that reason, never passed silently.
-Without the page bytes (ZWGK_REALWEB_PAGES, see tests/realweb/README.md) everything is skipped.
+Pages are those committed beside their truth files, plus those under ZWGK_REALWEB_PAGES when it is set
+(see tests/realweb/README.md).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ TARGETS: dict[str, tuple[float, str, str]] = {
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, harness.Tally]:
-    pages = harness.pages_dir()
-    if pages is None:
-        pytest.skip(f"no page bytes: set {harness.PAGES_ENV} (see tests/realweb/README.md)")
-    measured = harness.measure(harness.load_cases(pages))
+    cases = [c for c in harness.load_cases() if c.page_path is not None and c.page_path.is_file()]
+    if not cases:
+        pytest.skip(f"no page bytes: none committed and {harness.PAGES_ENV} not set (see tests/realweb/README.md)")
+    measured = harness.measure(cases)
     print()
     print(harness.format_table(measured))
     print("targets: " + ", ".join(f"{name} >= {target}" for name, (target, _, _) in TARGETS.items())
@@ -57,3 +58,19 @@ def test_tree_pages_give_no_items(results: dict[str, harness.Tally]) -> None:
     if total.trees == 0:
         pytest.skip("the corpus has no column-tree page yet")
     assert total.tree_false_items == 0, [m for m in total.misses if "tree page gave item" in m]
+
+
+def test_tree_pages_are_told_from_list_pages() -> None:
+    from crawler.parsing import decode_body, parse_list_page
+
+    cases = [c for c in harness.load_cases() if c.kind in ("list", "tree")
+             and c.page_path is not None and c.page_path.is_file()]
+    if not cases:
+        pytest.skip("the corpus has no list or tree page yet")
+    wrong = []
+    for case in cases:
+        html, _ = decode_body(case.page_bytes(), case.truth.get("content_type"))
+        page = parse_list_page(html, case.truth["url"], today=case.truth.get("today"))
+        if page.is_tree != (case.kind == "tree"):
+            wrong.append(f"{case.name}: is_tree {page.is_tree}, kind {case.kind}")
+    assert not wrong, wrong

@@ -28,7 +28,9 @@ _NON_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _BREADCRUMB_TOKENS = re.compile(
     r"bread|crumb|position|location|dqwz|curpos|current-?path|weizhi|lujing|ljdh|navpath|nav-path|"
     r"nav_path|path", re.I)
-_BREADCRUMB_LEAD = re.compile(r"^\s*(?:您?(?:当前|现在|目前)?(?:所在)?的?位置|当前位置|您的位置)\s*[:：]?\s*")
+_BREADCRUMB_LEAD = re.compile(
+    r"^\s*(?:您的(?:当前|现在)位置|您(?:当前|现在|目前)的位置(?:是)?|您?(?:当前|现在|目前)?(?:所在)?的?位置|当前位置|"
+    r"您的位置)\s*[:：]?\s*")
 _BREADCRUMB_SEP = re.compile(r"\s*(?:>>|&gt;|[>＞»›→]|\s/\s)\s*")
 _GENERIC_CRUMBS = frozenset({"正文", "列表", "详情", "内容", "列表页", "详细信息", "信息详情", "文章详情",
                              "正文内容", "阅读"})
@@ -341,10 +343,30 @@ def breadcrumb(soup: BeautifulSoup, index: SoupIndex | None = None) -> Tag | Non
         text = capped_text(tag, 201)
         if 0 < len(text) <= 200:
             return tag
+    # TRS templates mark the breadcrumb's links themselves: <a class="CurrChnlCls">
+    for link in index.named("a"):
+        if "currchnlcls" in class_tokens(link).split():
+            parent = link.parent
+            while parent is not None and parent.name not in BLOCKS:
+                parent = parent.parent
+            if isinstance(parent, Tag) and len(capped_text(parent, 201)) <= 200:
+                return parent
+            break
     for string in [s for s in index.strings if _BREADCRUMB_LEAD.search(s)]:
         parent = string.parent
         while parent is not None and parent.name not in BLOCKS:
             parent = parent.parent
+        # "您的当前位置" alone in a cell, the links in the next one: the row holds both
+        node = parent
+        for _ in range(2):
+            if not isinstance(node, Tag) or first_tag(node, ("a",), attr="href") is not None:
+                break
+            up = node.parent
+            if not isinstance(up, Tag) or up.name in ("body", "html") or len(capped_text(up, 201)) > 200:
+                break
+            node = up
+        if isinstance(node, Tag) and node is not parent and first_tag(node, ("a",), attr="href") is not None:
+            parent = node
         if isinstance(parent, Tag) and len(capped_text(parent, 201)) <= 200:
             return parent
     return None
@@ -371,12 +393,17 @@ def breadcrumb_parts(tag: Tag) -> list[str]:
     return steps + ([last] if last else [])
 
 
+# Page tools some templates put in the breadcrumb's line (gov.cn: "2007年第23号 字号：默认 大 超大 | 打印 |").
+_TOOLBAR = re.compile(r"\s*(?:【?\s*字号\s*[:：]|【?\s*字体\s*[:：]|【?\s*打印\s*】?\s*[|｜]|\|\s*打印|【\s*关闭|分享到\s*[:：]?)")
+
+
 def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> str | None:
     """The last specific element of the breadcrumb ("正文" and the like skipped)."""
     tag = breadcrumb(soup, index)
     if tag is None:
         return None
-    parts = [p for p in breadcrumb_parts(tag) if p not in _GENERIC_CRUMBS]
+    parts = [_TOOLBAR.split(p, 1)[0].strip() for p in breadcrumb_parts(tag)]
+    parts = [p for p in parts if p and p not in _GENERIC_CRUMBS]
     if len(parts) >= 1 and not (len(parts) == 1 and parts[0] in ("首页", "网站首页")):
         return parts[-1]
     return None

@@ -36,12 +36,15 @@ _CHROME = re.compile(
     r"copyright|friend|yqlj|xglj|related|relevant|xgwz|xgxx|share|pager|paging|pagination|^page$|^pages$|"
     r"sidebar|^side|banner|^logo|search|toolbar|^hot|rank|tuijian|recommend", re.I)
 _RELATED_HEADING = re.compile(r"相关链接|友情链接|相关文章|相关信息|相关阅读|相关新闻|热点|热门|推荐|排行|专题专栏|网站导航")
+RELATED, TEASER = "related", "teaser"
+# Boxes of other columns' newest documents on hub and list pages.
+_TEASER_HEADING = re.compile(r"最新文件|最新信息|最新公开|最新发布|最近更新|最新更新|最新政策")
 _DATE_ONLY = re.compile(
     r"^[\s\[\]【】()（）]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/]\s*\d{1,2}|"
     r"\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s\[\]【】()（）]*$")
 _ELLIPSIS = ("...", "…", "。。。", "..", "．．．")
 _COLUMN_NAME = re.compile(r"/(?:index|list|default|more|main)(?:_\d+)?\.(?:s?html?|jsp|php|aspx?)$", re.I)
-_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间")
+_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间", "生成日期", "成文日期", "发文日期")
 
 
 @dataclass(frozen=True)
@@ -205,31 +208,35 @@ def _sibling_date(row: Tag, context: date | None) -> date | None:
     return None
 
 
-def _related_box(container: Tag, headed: dict[int, bool] | None = None) -> bool:
-    """Under a "相关链接"-like heading; headed caches (by id) the heading test of ancestors shared by groups."""
+def _related_box(container: Tag, headed: dict[int, str | None] | None = None,
+                 own_name: str | None = None) -> str | None:
+    """RELATED under a "相关链接"-like heading, TEASER under a "最新文件"-like one (unless the column is called
+    so: own_name is the page's column name), else None; headed caches (by id) the heading test of ancestors
+    shared by groups."""
     headed = {} if headed is None else headed
     node: Tag | None = container
     for _ in range(3):
         if not isinstance(node, Tag) or node.name in ("body", "html"):
-            return False
-        known = headed.get(id(node))
-        if known is None:
-            known = headed[id(node)] = _after_related_heading(node)
-        if known:
-            return True
+            return None
+        if id(node) not in headed:
+            headed[id(node)] = _after_related_heading(node, own_name)
+        if headed[id(node)]:
+            return headed[id(node)]
         node = node.parent
-    return False
+    return None
 
 
-def _after_related_heading(node: Tag) -> bool:
+def _after_related_heading(node: Tag, own_name: str | None = None) -> str | None:
     previous = node.previous_sibling  # node.find_previous_sibling(True)
     while previous is not None and not isinstance(previous, Tag):
         previous = previous.previous_sibling
     if isinstance(previous, Tag):
         text = capped_text(previous, 21)
         if len(text) <= 20 and _RELATED_HEADING.search(text):
-            return True
-    return False
+            return RELATED
+        if len(text) <= 20 and _TEASER_HEADING.search(text) and not (own_name and own_name in text):
+            return TEASER
+    return None
 
 
 def _signature(row: Tag) -> tuple[object, ...]:
@@ -260,10 +267,9 @@ def _looks_like_column(url: str) -> bool:
     return path.endswith("/") or bool(_COLUMN_NAME.search(path)) or "/col/col" in path
 
 
-def _group_score(rows: list[Row], container: Tag, menus: set[int],
-                 headed: dict[int, bool] | None = None) -> tuple[bool, float] | None:
+def _group_score(rows: list[Row], container: Tag, menus: set[int]) -> tuple[bool, float] | None:
     """(is the group dated, how much it looks like the main list), or None if it is not a list of entries."""
-    if id(container) in menus or _related_box(container, headed):
+    if id(container) in menus:
         return None
     dated = sum(1 for r in rows if r.date is not None)
     is_dated = dated >= max(1, len(rows) / 2)
@@ -305,8 +311,9 @@ def _parallel_keys(container: Tag) -> list[tuple[object, ...]]:
     return keys
 
 
-def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
-    """The rows of the page's main list, in page order."""
+def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset(),
+              own_name: str | None = None) -> tuple[list[Row], list[Row]]:
+    """The rows of the page's main list, and the rows of "最新文件"-like teaser boxes, each in page order."""
     groups: dict[int, list[Row]] = defaultdict(list)
     containers: dict[int, Tag] = {}
     seen_rows: set[int] = set()
@@ -336,14 +343,21 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, row_context, columns), order))
         containers[id(row.parent)] = row.parent
     scored = []
-    headed: dict[int, bool] = {}
+    teasers: list[Row] = []
+    headed: dict[int, str | None] = {}
     for key, rows in groups.items():
-        result = _group_score(rows, containers[key], menus, headed)
-        if result is not None:
-            is_dated, score = result
-            scored.append(((is_dated, score), key, is_dated))
+        box = _related_box(containers[key], headed, own_name)
+        result = None if box == RELATED else _group_score(rows, containers[key], menus)
+        if result is None:
+            continue
+        if box == TEASER:
+            teasers.extend(rows)
+            continue
+        is_dated, score = result
+        scored.append(((is_dated, score), key, is_dated))
+    teasers.sort(key=lambda r: r.order)
     if not scored:
-        return []
+        return [], teasers
     scored.sort(key=lambda item: item[0], reverse=True)
     # Groups that are blocks of one list (one <dl> per entry, five-entry <ul>s in wrappers) are scored
     # together, so that a list cut into small blocks beats a single side box of five. Blocks belong together
@@ -364,4 +378,4 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
     best = max(families, key=lambda f: (f[0], f[2]))
     chosen: list[Row] = [row for key in best[1] for row in groups[key]]
     chosen.sort(key=lambda r: r.order)
-    return chosen
+    return chosen, teasers

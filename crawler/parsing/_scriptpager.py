@@ -70,9 +70,10 @@ def hanweb_pages(scripts: str, url: str) -> list[str]:
     return [f"{path}?uid={unit.group(1)}&pageNum={n}" for n in range(1, count + 1) if str(n) != page_now]
 
 
+# Pager words only: "totalCount"/"total" also count visits, comments and search hits on many pages.
 _RECORD_VARS = re.compile(
-    r"\b(?:recordCount|totalRecords?|totalCount|total_count|totalNum|total_num|recordTotal|record_count|"
-    r"totalRows|allCount)\s*[\"']?\s*[:=]\s*[\"']?(\d{1,7})\b", re.I)
+    r"\b(?:recordCount|totalRecords?|recordTotal|record_count|total_record|totalRecordNum)\s*[\"']?\s*[:=]\s*"
+    r"[\"']?(\d{1,7})\b", re.I)
 _PER_PAGE_VARS = re.compile(
     r"\b(?:prepage|perPage|per_page|pageSize|page_size|pagesize|perpage)\s*[\"']?\s*[:=]\s*[\"']?"
     r"(\d{1,4})\b")
@@ -94,7 +95,20 @@ def declared_records(text: str, scripts: str) -> int | None:
             if _PAGER_WORDS.search(text[max(0, m.start() - _NEAR): m.end() + _NEAR]):
                 return int(m.group(1))
     m = _RECORD_VARS.search(scripts)
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    return create_page_records(scripts)
+
+
+def create_page_records(scripts: str) -> int | None:
+    """The record count the newer TRS call passes last: ``createPageHTML('page_div', 5, 0, 'index', 'html', 75)``."""
+    for m in _CREATE_PAGE.finditer(scripts):
+        args = [a.strip() for a in m.group(1).split(",")]
+        if len(args) >= 6 and args[0][:1] in "\"'" and args[3][:1] in "\"'" and args[4][:1] in "\"'":
+            value = _int_arg(args[5], scripts)
+            if value is not None:
+                return value
+    return None
 
 
 def declared_per_page(scripts: str) -> int | None:

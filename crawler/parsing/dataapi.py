@@ -141,9 +141,17 @@ def _hanweb(scripts: str, url: str) -> DataApi | None:
 
 
 def _gkmlpt(scripts: str, url: str) -> DataApi | None:
+    """gkmlpt: the API a script names, or the column of a ``…/gkmlpt/index#<column>`` address and the
+    site id (SID) of the page's ``window._CONFIG``."""
     m = _GKMLPT_API.search(scripts)
     if m is None:
-        return None
+        parts = urlsplit(url)
+        sid = _GKMLPT_SID.search(scripts)
+        if "/gkmlpt/" not in parts.path or not parts.fragment.isdigit() or sid is None:
+            return None
+        root = parts.path[: parts.path.index("/gkmlpt/")]
+        endpoint = urlunsplit((parts.scheme, parts.netloc, f"{root}/gkmlpt/api/all/{parts.fragment}", "", ""))
+        return DataApi(GKMLPT, endpoint, "GET", (("sid", sid.group(1)),), page_param="page")
     target = urlsplit(urljoin(url, m.group(0)))
     params = [(k, v) for k, v in parse_qsl(target.query) if k != "page"]
     if "sid" not in {k for k, _ in params}:

@@ -188,8 +188,9 @@ _URL_DAY = (
     re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])/"),
 )
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])/")
-# A list's short "[10-10]" date is on or a little after the day its document's URL was made.
-URL_DATE_SLACK = timedelta(days=60)
+# A list's short "[10-10]" date is read as the first such day from a month before the day its document's
+# URL was made: documents go up on or after that day, sometimes months later, rarely weeks before.
+URL_DATE_SLACK = timedelta(days=31)
 
 
 def url_date(url: str) -> date | None:
@@ -206,8 +207,16 @@ def url_date(url: str) -> date | None:
 
 
 def url_context(url: str, fallback: date | None) -> date | None:
-    """The context date a short list date next to a link to url is read against."""
+    """The context date a short list date next to a link to url is read against (see parse_date): the
+    latest day it may be, a year from the URL's date less URL_DATE_SLACK, and not after fallback (the page's
+    own context, usually today or its newest full date) when that is later than the URL's date."""
     day = url_date(url)
     if day is None:
         return fallback
-    return day + URL_DATE_SLACK
+    try:
+        latest = day.replace(year=day.year + 1) - URL_DATE_SLACK
+    except ValueError:  # 29 February
+        latest = day + timedelta(days=365) - URL_DATE_SLACK
+    if fallback is not None and fallback >= day:
+        latest = min(latest, fallback)
+    return latest

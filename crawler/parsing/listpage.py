@@ -297,12 +297,23 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
 
     candidates = [a for a in anchors if id(a.tag) not in pager_ids and not same_page(a.url, current)]
     menus = menu_containers([a.tag for a in anchors if same_page(a.url, current)])
-    rows = find_rows(candidates, _context_date(page_text, today), menus)
-    is_tree = _is_tree(rows, candidates, pager_ids | {id(r.anchor.tag) for r in rows}, current)
+    own_name = meta_column(index) or breadcrumb_column(soup, index)
+    rows, teaser_rows = find_rows(candidates, _context_date(page_text, today), menus, own_name)
+    declared_total = declared_records(page_text, scripts)
+    if declared_pages is None and declared_total is not None:
+        per_page = declared_per_page(scripts)
+        if per_page:
+            declared_pages = -(-declared_total // per_page)
+    # A list that pages on is a column's own list, even when it gathers its sub-columns' documents.
+    paged = bool(page_urls) or (declared_pages or 0) > 1 or (declared_total or 0) > len(rows)
+    probe = rows or teaser_rows
+    is_tree = not paged and _is_tree(probe, candidates, pager_ids | {id(r.anchor.tag) for r in probe}, current)
     teasers: list[ListItem] = []
     teaser_tags: set[int] = set()
+    if not is_tree and not rows:
+        rows = teaser_rows  # a "最新信息" box is all the page lists: it is the list
     if is_tree:  # teasers of the sub-columns: their documents are found in the sub-columns themselves
-        for row in rows:
+        for row in sorted(rows + teaser_rows, key=lambda r: r.order):
             teaser_tags.add(id(row.anchor.tag))
             if all(t.url != row.anchor.url for t in teasers):
                 teasers.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
@@ -315,15 +326,9 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
             item_urls.add(row.anchor.url)
             items.append(ListItem(title=row.title, url=row.anchor.url, date=row.date))
 
-    title = (meta_column(index) or breadcrumb_column(soup, index) or _list_heading(rows)
-             or clean_title(page_title(soup, index)))
+    title = own_name or _list_heading(rows) or clean_title(page_title(soup, index))
     skip = pager_ids | row_tags | teaser_tags
     taken = item_urls | set(page_urls) | {current} | {t.url for t in teasers}
-    declared_total = declared_records(page_text, scripts)
-    if declared_pages is None and declared_total is not None:
-        per_page = declared_per_page(scripts)
-        if per_page:
-            declared_pages = -(-declared_total // per_page)
     return ListPage(
         title=title,
         items=tuple(items),
@@ -347,9 +352,10 @@ _URL_KEYS = ("url", "docpuburl", "doc_pub_url", "puburl", "pub_url", "link", "hr
 _DATE_KEYS = ("pubdate", "pub_date", "docreltime", "doc_rel_time", "publishdate", "publish_date", "publishtime",
               "publish_time", "first_publish_time", "display_publish_time", "releasedate", "release_time",
               "docpubtime", "fbrq", "fbsj", "date", "time", "createtime", "create_time", "created_at", "crtime")
-_TOTAL_KEYS = ("total", "totalcount", "total_count", "recordcount", "record_count", "totalrecord",
-               "total_record", "totalnum", "total_num", "count", "totalelements", "rowcount",
-               "post_count")  # gkmlpt: {"classify": {"post_count": 203}, "articles": […]}
+# Record totals, most explicit first; "total" last (jqGrid-style answers use it for pages beside "records").
+_TOTAL_KEYS = ("totalrecord", "total_record", "totalrecords", "recordcount", "record_count", "totalcount",
+               "total_count", "totalelements", "post_count", "totalnum", "total_num", "records", "total")
+_TOTAL_RANK = {key: rank for rank, key in enumerate(_TOTAL_KEYS)}
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
@@ -388,7 +394,7 @@ def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
         body = m.group(1) if m else body
     data = json.loads(body)
     best: list[dict] = []
-    total: int | None = None
+    total: tuple[int, int | None] | None = None  # (rank of the key, value)
     stack: list[tuple[object, int]] = [(data, 0)]
     while stack:
         node, depth = stack.pop()
@@ -396,8 +402,9 @@ def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
             continue
         if isinstance(node, dict):
             for key, value in node.items():
-                if total is None and str(key).lower() in _TOTAL_KEYS and _as_int(value) is not None:
-                    total = _as_int(value)
+                rank = _TOTAL_RANK.get(str(key).lower())
+                if rank is not None and _as_int(value) is not None and (total is None or rank < total[0]):
+                    total = (rank, _as_int(value))
                 if isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
         elif isinstance(node, list):
@@ -415,7 +422,7 @@ def _parse_json(text: str, url: str, today: date | None) -> ApiPage:
             continue
         seen.add(link)
         items.append(ListItem(title=title, url=link, date=_record_date(record, today)))
-    return ApiPage(items=tuple(items), declared_total=total)
+    return ApiPage(items=tuple(items), declared_total=total[1] if total else None)
 
 
 def _record_key(record: dict, keys: tuple[str, ...]) -> str | None:

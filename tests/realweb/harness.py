@@ -1,9 +1,10 @@
 """Measure the project's pure parsers against saved pages of real government websites.
 
 Each case is a truth file ``tests/realweb/<family>/<site>-<n>.truth.yaml`` written by hand from
-the page's HTML, and the page's original bytes ``<pages>/<family>/<site>-<n>.html``. The pages
-are third-party material and are kept out of the repository (see README.md): ``<pages>`` is the
-directory named by ``ZWGK_REALWEB_PAGES``, else ``tests/realweb/pages`` when it exists.
+the page's HTML, and the page itself: committed beside the truth as ``<site>-<n>.html`` (pages read
+as text through the search index, see README.md), or else the original bytes
+``<pages>/<family>/<site>-<n>.html`` kept outside the repository, where ``<pages>`` is the directory
+named by ``ZWGK_REALWEB_PAGES``, else ``tests/realweb/pages`` when it exists.
 
 ``python -m tests.realweb.harness`` prints the metrics table; ``-v`` also lists every miss.
 """
@@ -58,6 +59,11 @@ class Case:
     page_path: Path | None
 
     @property
+    def committed(self) -> bool:
+        """The page is in the repository beside its truth file (not in the external pages directory)."""
+        return self.page_path is not None and self.page_path.parent == self.truth_path.parent
+
+    @property
     def kind(self) -> str:
         return self.truth["kind"]
 
@@ -75,15 +81,24 @@ def truth_files() -> list[Path]:
     return sorted(ROOT.glob("*/*.truth.yaml"))
 
 
+def committed_pages() -> list[Path]:
+    return sorted(ROOT.glob("*/*.html"))
+
+
 def load_cases(pages: Path | None = None) -> list[Case]:
-    """Every truth file with its page path (None when the pages directory is absent)."""
+    """Every truth file with its page path: the committed page beside the truth file when there is one,
+    else the page in the external pages directory (None when that directory is absent)."""
     pages = pages if pages is not None else pages_dir()
     cases = []
     for path in truth_files():
         name = f"{path.parent.name}/{path.name.removesuffix('.truth.yaml')}"
         with path.open(encoding="utf-8") as handle:
             truth = yaml.safe_load(handle)
-        page = pages / f"{name}.html" if pages is not None else None
+        beside = path.with_name(path.name.removesuffix(".truth.yaml") + ".html")
+        if beside.is_file():
+            page = beside
+        else:
+            page = pages / f"{name}.html" if pages is not None else None
         cases.append(Case(name=name, truth_path=path, truth=truth, page_path=page))
     return cases
 
@@ -278,15 +293,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=Path, help=f"pages directory (default ${PAGES_ENV} or tests/realweb/pages)")
     args = parser.parse_args(argv)
     pages = args.pages or pages_dir()
-    if pages is None or not pages.is_dir():
-        print(f"no pages directory: set {PAGES_ENV} or create tests/realweb/pages", file=sys.stderr)
+    if args.pages is not None and not args.pages.is_dir():
+        print(f"no pages directory {args.pages}", file=sys.stderr)
         return 2
     cases = load_cases(pages)
-    missing = [c.name for c in cases if not c.page_path.is_file()]
+    missing = [c.name for c in cases if c.page_path is None or not c.page_path.is_file()]
     results = measure(cases)
     print(format_table(results))
     if missing:
-        print(f"\n{len(missing)} truth file(s) without page bytes: {', '.join(missing)}")
+        print(f"\n{len(missing)} truth file(s) without page bytes (set ${PAGES_ENV}): {', '.join(missing)}")
     if args.verbose:
         print()
         print("\n".join(results["ALL"].misses) or "no misses")
