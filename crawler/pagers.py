@@ -50,7 +50,8 @@ class ListPagerMixin:
                                  declared_pages=getattr(listing, "declared_pages", None),
                                  is_tree=bool(getattr(listing, "is_tree", False)))
         api = getattr(listing, "data_api", None)
-        if api is not None:
+        if api is not None and not (declared is not None and len(listing.items) >= declared):
+            # (a page already showing every record it declares needs no endpoint)
             yield from self._ask_endpoint(dept, meta, api, 1, declared)
             return
         pages = list(listing.page_urls)

@@ -4,10 +4,10 @@ The crawler leaves one ListPage row per list page or endpoint answer it met (rea
 because of a cap); after the crawl, `judge_columns` derives each column's figures and verdict from those
 rows and the list entries stored (docs/completeness.md):
 
-- incomplete when a page of its list was not fetched (a cap), a page or an endpoint answer failed, the
-  list declares more records than were stored, or (declaring no records) more pages than were read;
-- complete otherwise: every record the list declares was stored, or it declares nothing and its pager
-  was followed to the end. A column-tree page (a hub of sub-columns) is complete when it was read; its
+- complete when every record the list declares was stored (whatever else failed);
+- otherwise incomplete when a page of its list was not fetched (a cap), a page or an endpoint answer
+  failed, the list declares more records than were stored, or (declaring no records) more pages than
+  were read; complete when none of these: it declares nothing and its pager was followed to the end. A column-tree page (a hub of sub-columns) is complete when it was read; its
   sub-columns are judged each on their own.
 """
 from __future__ import annotations
@@ -83,6 +83,8 @@ def judge(rows: Iterable[PageRow], crawled: int) -> Verdict:
     capped = [r for r in rows if r.status == "not_fetched"]
     if any(r.is_tree for r in read) and not failed and not capped:
         reason = None
+    elif declared_total is not None and crawled >= declared_total:
+        reason = None  # every record it declares was read, whatever else failed
     elif capped:
         reason = DEPARTMENT_CAP if any(r.reason == DEPARTMENT_CAP for r in capped) else CAP_REACHED
     elif any(r.kind == "api" for r in failed):

@@ -21,6 +21,8 @@ def first(items: int, total: int | None = None, pages: int | None = None, **kw) 
     ([first(3, 40), PageRow("api", "failed", reason="endpoint_failed")], 3, "endpoint_failed"),
     ([first(15, 30), PageRow("page", "failed", reason="http_404")], 15, "page_failed"),
     ([first(0, is_tree=True)], 0, None),  # a column-tree page: its sub-columns are judged themselves
+    ([first(19, 19), PageRow("api", "failed", reason="endpoint_failed")], 19, None),  # all declared were read
+    ([first(15, 30), PageRow("skipped", "not_fetched", reason="cap_reached")], 30, None),
     ([first(3, 9), PageRow("api", "read", items=3, declared_total=9)] * 1 + [PageRow("api", "read", items=3)] * 2,
      9, None),
 ])

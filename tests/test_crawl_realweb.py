@@ -2,10 +2,11 @@
 list page lists is stored, and what the corpus lacks (a list's later pages, a tree's sub-columns) makes the
 column or the column tree 未能完整抓取 — never a finding against the department.
 
-How the pages are served: one local server per original host, on 127.0.0.1, answering each corpus page at
-its original path (and query). The pages carry absolute links to their real hosts (https://www.pingtan.gov.cn/…);
-at serve time every "http://HOST", "https://HOST" and "//HOST" of a corpus host is rewritten in the bytes to
-that host's local server, so the crawl stays on 127.0.0.1 and the links keep their paths. Links to hosts
+How the pages are served: each corpus list or tree page is a department's root, and each department gets
+a local server on 127.0.0.1 answering every corpus page of its root's host at its original path (and
+query). The pages carry absolute links to their real host (https://www.pingtan.gov.cn/…): at serve time
+every "http://HOST", "https://HOST" and "//HOST" of that host is rewritten in the bytes to the local
+server, so the crawl stays on 127.0.0.1 and the links keep their paths. Links to hosts
 outside the corpus are left as they are (this machine resolves no public names: their checks fail fast).
 A path the corpus does not hold answers 503 ("not in the corpus"), not 404: the page exists on the real
 site, we only lack it, and the crawler must count it as not read rather than as gone.
@@ -35,34 +36,29 @@ def _where(url: str) -> tuple[str, str]:
     return parts.hostname.lower(), parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-class _Hosts:
-    """One local server per corpus host; `local(url)` is where a real URL of the corpus is served."""
+class _Site:
+    """The corpus pages of one host, served on a local port of their own; `local(url)` is where a URL of
+    that host is served. Each department gets its own server, so that two corpus roots on one host (a
+    tree and a list under it) are two departments with nothing in common, as two sites would be."""
 
-    def __init__(self, cases) -> None:
-        self.pages: dict[str, dict[str, bytes]] = {}
-        for case in cases:
-            host, path = _where(case.truth["url"])
-            self.pages.setdefault(host, {})[path] = case.page_bytes()
-        self.servers: dict[str, ThreadingHTTPServer] = {}
-        for host in self.pages:
-            self.servers[host] = self._server(host)
-        self.base = {h: f"http://127.0.0.1:{s.server_address[1]}" for h, s in self.servers.items()}
+    def __init__(self, host: str, pages: dict[str, bytes]) -> None:
+        self.host, self.pages = host, pages
+        self.server = self._server()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def local(self, url: str) -> str:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if host not in self.base:
+        if (parts.hostname or "").lower() != self.host:
             return url
-        return self.base[host] + parts.path + (f"?{parts.query}" if parts.query else "")
+        return self.base + parts.path + (f"?{parts.query}" if parts.query else "")
 
     def rewrite(self, body: bytes) -> bytes:
-        for host, base in self.base.items():
-            for prefix in (b"https://", b"http://", b"//"):
-                body = body.replace(prefix + host.encode(), base.encode())
+        for prefix in (b"https://", b"http://", b"//"):
+            body = body.replace(prefix + self.host.encode(), self.base.encode())
         return body
 
-    def _server(self, host: str) -> ThreadingHTTPServer:
-        hosts = self
+    def _server(self) -> ThreadingHTTPServer:
+        site = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -71,13 +67,13 @@ class _Hosts:
                 pass
 
             def do_GET(self):  # noqa: N802
-                page = hosts.pages[host].get(self.path)
+                page = site.pages.get(self.path)
                 if self.path == "/robots.txt":
                     status, body, ctype = 404, b"", "text/plain"
                 elif page is None:
                     status, body, ctype = 503, "不在语料中".encode(), "text/plain; charset=utf-8"
                 else:
-                    status, body = 200, hosts.rewrite(page)
+                    status, body = 200, site.rewrite(page)
                     try:
                         body.decode("utf-8")
                         ctype = "text/html; charset=utf-8"
@@ -90,7 +86,7 @@ class _Hosts:
                 self.wfile.write(body)
 
             def do_HEAD(self):  # noqa: N802
-                self.send_response(200 if hosts.pages[host].get(self.path) else 503)
+                self.send_response(200 if site.pages.get(self.path) else 503)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -100,9 +96,17 @@ class _Hosts:
         return server
 
     def close(self) -> None:
-        for server in self.servers.values():
-            server.shutdown()
-            server.server_close()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _sites_of(cases) -> dict[str, _Site]:
+    """department id → the local site serving its root's host."""
+    by_host: dict[str, dict[str, bytes]] = {}
+    for case in cases:
+        host, path = _where(case.truth["url"])
+        by_host.setdefault(host, {})[path] = case.page_bytes()
+    return {_dept_id(c): _Site(_where(c.truth["url"])[0], by_host[_where(c.truth["url"])[0]]) for c in ROOTS}
 
 
 def _dept_id(case) -> str:
@@ -114,12 +118,13 @@ def crawled(tmp_path_factory):
     from tests.conftest import run_zwgk
 
     work = tmp_path_factory.mktemp("realweb")
-    hosts = _Hosts(CASES)
+    sites_by_dept = _sites_of(CASES)
     try:
         lines = ["region: 语料", "catalogs: [municipal-department]", "departments:"]
         for case in ROOTS:
+            url = sites_by_dept[_dept_id(case)].local(case.truth["url"])
             lines.append(f"  - {{id: {_dept_id(case)}, name: '{case.truth.get('column_name') or case.name}', "
-                         f"kind: department, catalog: municipal-department, url: '{hosts.local(case.truth['url'])}'}}")
+                         f"kind: department, catalog: municipal-department, url: '{url}'}}")
         sites = work / "sites.yaml"
         sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
         db = f"sqlite:///{work / 'zwgk.db'}"
@@ -127,13 +132,14 @@ def crawled(tmp_path_factory):
         assert crawl.code == 0, crawl.stderr
         check = run_zwgk("--db", db, "check", str(sites), timeout=600)
         assert check.code == 0, check.stderr + check.stdout
-        yield hosts, db, run_zwgk
+        yield sites_by_dept, db, run_zwgk
     finally:
-        hosts.close()
+        for site in sites_by_dept.values():
+            site.close()
 
 
 def test_every_listed_document_of_a_corpus_list_is_stored(crawled):
-    hosts, db, _ = crawled
+    sites, db, _ = crawled
     engine = make_engine(db)
     with session_factory(engine)() as s:
         run = s.scalars(select(m.CrawlRun).order_by(m.CrawlRun.id.desc())).first()
@@ -142,7 +148,7 @@ def test_every_listed_document_of_a_corpus_list_is_stored(crawled):
                                                       m.Column.depth == 0)).one()
             listed = set(s.scalars(select(m.Document.url).join(m.ListEntry, m.ListEntry.document_id == m.Document.id)
                                    .where(m.ListEntry.column_id == column.id)))
-            wanted = {hosts.local(item["url"]) for item in case.truth["items"]}
+            wanted = {sites[_dept_id(case)].local(item["url"]) for item in case.truth["items"]}
             assert wanted <= listed, (case.name, sorted(wanted - listed)[:5])
             # later pages the corpus lacks leave the column incomplete; a list whole on its page is complete
             whole = not case.truth.get("page_urls") and (case.truth.get("declared_total") in (None, len(wanted)))
@@ -153,7 +159,7 @@ def test_every_listed_document_of_a_corpus_list_is_stored(crawled):
 
 
 def test_trees_whose_sub_columns_are_missing_are_not_findings(crawled):
-    hosts, db, run_zwgk = crawled
+    sites, db, run_zwgk = crawled
     trees = [c for c in ROOTS if c.kind == "tree"]
     if not trees:
         pytest.skip("no column-tree page in the corpus")
@@ -162,9 +168,8 @@ def test_trees_whose_sub_columns_are_missing_are_not_findings(crawled):
         run = s.scalars(select(m.CrawlRun).order_by(m.CrawlRun.id.desc())).first()
         partial = incomplete_trees(s, run.id)
     engine.dispose()
-    lacking = [c for c in trees if any(hosts.local(col["url"]) not in
-                                       {hosts.local(x.truth["url"]) for x in CASES}
-                                       for col in c.truth.get("columns", []))]
+    held = {_where(x.truth["url"]) for x in CASES}
+    lacking = [c for c in trees if any(_where(col["url"]) not in held for col in c.truth.get("columns", []))]
     assert lacking, "the corpus trees link sub-columns it does not hold"
     assert {_dept_id(c) for c in lacking} <= set(partial)
     findings = run_zwgk("--db", db, "findings", "--format", "json").json()
