@@ -1,4 +1,9 @@
-"""Findings → plain, frozen data for renderers. Reports never judge; they only show what checks found."""
+"""Findings → plain, frozen data for renderers. Reports never judge; they only show what checks found.
+
+Every text and address a renderer gets passes through store.safetext.shown here: personal numbers
+masked (the stored fetch addresses hold them raw), control characters removed. HTML, XLSX, DOCX, PDF,
+findings JSON and the terminal tables all render from these views.
+"""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -11,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from checks.registry import all_checks
 from store import models as m
+from store.safetext import shown
 
 
 @dataclass(frozen=True)
@@ -129,9 +135,10 @@ def finding_views(session: Session, check_run: m.CheckRun, *, department: str | 
     stmt = stmt.order_by(m.Finding.department_id, m.Finding.check, m.Finding.url)
     return [FindingView(
         id=f.id, check=f.check, check_title=titles.get(f.check, f.check), department=f.department_id,
-        department_name=names.get(f.department_id, f.department_id or "（上级来源）"), url=f.url, item=f.item,
-        severity=f.severity, message=f.message, fix=f.fix, evidence=f.evidence or {}, detected_at=f.detected_at,
-        as_of=f.as_of, status=f.status) for f in session.scalars(stmt)]
+        department_name=shown(names.get(f.department_id, f.department_id or "（上级来源）")), url=shown(f.url),
+        item=shown(f.item), severity=f.severity, message=shown(f.message), fix=shown(f.fix),
+        evidence=shown(f.evidence or {}), detected_at=f.detected_at, as_of=f.as_of, status=f.status)
+        for f in session.scalars(stmt)]
 
 
 def unjudged_views(session: Session, check_run: m.CheckRun, *, department: str | None = None,
@@ -148,9 +155,10 @@ def unjudged_views(session: Session, check_run: m.CheckRun, *, department: str |
     stmt = stmt.order_by(m.Unjudged.department_id, m.Unjudged.check, m.Unjudged.column_url, m.Unjudged.item)
     return [UnjudgedView(
         check=u.check, check_title=titles.get(u.check, u.check), department=u.department_id,
-        department_name=names.get(u.department_id, u.department_id or ""), column=u.column_url,
-        column_name=u.column_name, url=u.url, item=u.item, reason=u.reason,
-        reason_label=REASON_LABELS.get(u.reason, u.reason), evidence=u.evidence or {}) for u in session.scalars(stmt)]
+        department_name=shown(names.get(u.department_id, u.department_id or "")), column=shown(u.column_url),
+        column_name=shown(u.column_name), url=shown(u.url), item=shown(u.item), reason=u.reason,
+        reason_label=REASON_LABELS.get(u.reason, u.reason), evidence=shown(u.evidence or {}))
+        for u in session.scalars(stmt)]
 
 
 def incomplete_columns(session: Session, crawl_run_id: int) -> list[IncompleteColumn]:
@@ -160,8 +168,8 @@ def incomplete_columns(session: Session, crawl_run_id: int) -> list[IncompleteCo
     stmt = (select(m.Column).where(m.Column.run_id == crawl_run_id, m.Column.complete.is_(False))
             .order_by(m.Column.department_id, m.Column.url))
     return [IncompleteColumn(
-        department=c.department_id, department_name=names.get(c.department_id, c.department_id), name=c.name,
-        url=c.url, page_url=c.page_url, declared_total=c.declared_total, crawled=c.item_count or 0,
+        department=c.department_id, department_name=shown(names.get(c.department_id, c.department_id)),
+        name=shown(c.name), url=shown(c.url), page_url=shown(c.page_url), declared_total=c.declared_total, crawled=c.item_count or 0,
         declared_pages=c.declared_pages, pages_read=c.pages_read, pages_failed=c.pages_failed,
         reason=c.incomplete_reason or "", reason_label=REASON_LABELS.get(c.incomplete_reason or "", "")) for c in
         session.scalars(stmt)]
@@ -192,7 +200,7 @@ def run_report(session: Session, check_run: m.CheckRun) -> RunReport:
     incomplete = incomplete_columns(session, run_id)
     partial = Counter(c.department for c in incomplete)
     summaries = [DepartmentSummary(
-        id=d.id, name=d.name, columns=columns.get(d.id, 0), documents=documents.get(d.id, 0),
+        id=d.id, name=shown(d.name), columns=columns.get(d.id, 0), documents=documents.get(d.id, 0),
         urls_checked=links.get(d.id, 0), findings=sum(by_dept[d.id].values()), by_check=dict(by_dept[d.id]),
         events=event_count.get(d.id, 0), incomplete=partial.get(d.id, 0)) for d in depts]
     region = session.scalar(select(m.Department.region).where(m.Department.id.in_(crawl.departments or [])).limit(1))
@@ -203,4 +211,5 @@ def run_report(session: Session, check_run: m.CheckRun) -> RunReport:
         crawled_at=crawl.started_at, generated_at=clock.now(), results=check_run.results or {},
         check_titles={cid: cls.title() for cid, cls in all_checks().items()}, departments=summaries,
         findings=findings, incomplete=incomplete, unjudged=unjudged_views(session, check_run),
-        events=[{"department": e.department_id, "url": e.url, "kind": e.kind, "message": e.message} for e in events])
+        events=[shown({"department": e.department_id, "url": e.url, "kind": e.kind, "message": e.message})
+                for e in events])
