@@ -598,3 +598,26 @@ def test_a_column_called_newest_files_lists_its_own_entries() -> None:
     # without any name for the column, a page whose only list sits under such a heading still lists it
     page = parse_list_page(html.replace("最新文件'", "'"), "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
     assert len(page.items) == 6
+
+
+def test_pages_numbered_with_a_hyphen() -> None:
+    base = "http://www.example.gov.cn/news-list-yw"
+    html = ("<html><body><div class='list'>" + "".join(
+        f"<div><a href='/news-show-{n}.html'>示例县第{n}项重点工作推进情况</a><p>2026-11-{n:02d}</p></div>" for n in range(1, 6))
+        + f"</div><div class='pages'>共595条记录 1/30页 <a href='{base}-1.html'>首页</a> <a href='{base}-2.html'>下一页</a>"
+        f" <a href='{base}-30.html'>末页</a></div></body></html>")
+    page = parse_list_page(html, base + ".html", today=TODAY)
+    assert f"{base}-2.html" in page.page_urls and f"{base}-30.html" in page.page_urls
+    assert not any("_" in url for url in page.page_urls) and len(page.items) == 5
+    assert (page.declared_total, page.declared_pages) == (595, 30)
+
+
+def test_hidden_run_of_numbered_page_links_is_the_pager() -> None:
+    rows = "".join(f"<li><a href='../../n3/n13/content_{n}.html'>示例市第{n}项重点工作推进情况</a>[2026-11-{n:02d}]</li>"
+                   for n in range(1, 6))
+    hidden = "".join(f"<a href='../../n3/n13/index_958_{n}.html'></a>" for n in range(1, 41))
+    html = (f"<html><body><ul>{rows}</ul><div id='pag_958'></div><script>var maxPageNum = 40;</script>"
+            f"<div style='display:none'>{hidden}</div></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/n3/n13/index.html", today=TODAY)
+    assert {f"http://www.example.gov.cn/n3/n13/index_958_{n}.html" for n in range(1, 41)} <= set(page.page_urls)
+    assert not any("index_958" in link.url for link in page.nav_links) and len(page.items) == 5

@@ -369,6 +369,34 @@ def breadcrumb(soup: BeautifulSoup, index: SoupIndex | None = None) -> Tag | Non
             parent = node
         if isinstance(parent, Tag) and len(capped_text(parent, 201)) <= 200:
             return parent
+    return _home_trail(index)
+
+
+_HOME = frozenset({"首页", "网站首页", "首 页", "主页", "返回首页"})
+_TRAIL_SEP = re.compile(r"^\s*(?:>>?|&gt;|[>＞»›→]+|/)\s*$")
+
+
+def _home_trail(index: SoupIndex) -> Tag | None:
+    """A breadcrumb with neither name nor leading words: a short block whose first link is 首页 and whose
+    links are separated by ">"-like marks ("网站首页 > 政务公开 > 万载要闻")."""
+    for link in index.named("a", attr="href"):
+        if capped_text(link, 6) not in _HOME:
+            continue
+        parent = link.parent
+        while parent is not None and parent.name not in BLOCKS:
+            parent = parent.parent
+        if not isinstance(parent, Tag) or len(capped_text(parent, 201)) > 200:
+            continue
+        links = tags_within(parent, ("a",), attr="href", limit=12)
+        if len(links) < 2 or links[0] is not link:
+            continue
+        between = links[0].next_sibling
+        text = ""
+        while between is not None and between is not links[1]:
+            text += str(between.get_text() if isinstance(between, Tag) else between)
+            between = between.next_sibling
+        if _TRAIL_SEP.match(text.replace("\xa0", " ")):
+            return parent
     return None
 
 

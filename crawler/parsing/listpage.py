@@ -95,6 +95,7 @@ _HEADING_CLASS = re.compile(r"title|^tit|lmmc|lm_?name|lanmu|colname|column-?nam
 _EMPTY_MARKERS = re.compile(
     r"暂无|无此类|没有(?:相关)?(?:信息|内容|数据|记录)|无(?:相关)?(?:信息|内容|数据|记录)|特此说明|不涉及|未产生|"
     r"暂未|尚未|无需公开|不存在(?:此类|相关)|正在建设|建设中|更新中|未找到|没有找到|查询不到")
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # a column's name is Chinese: a heading of "search" or "more" is not one
 _NOTE_LIMIT = 500
 _NOTE_LEVELS = 6
 _NOT_NOTE = ("a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "form", "img")
@@ -152,7 +153,7 @@ def _list_heading(rows: list[Row]) -> str | None:
                     _HEADING_CLASS.search(t) for t in class_tokens(cand).split()
                 ):
                     text = capped_text(cand, 31)
-                    if 2 <= len(text) <= 30 and not in_chrome(cand):
+                    if 2 <= len(text) <= 30 and _HAN.search(text) and not in_chrome(cand):
                         return text
         node = node.parent
     return None
