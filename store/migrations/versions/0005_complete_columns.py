@@ -1,7 +1,7 @@
 """completeness of the crawler's view of each column's list
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 20:00:00
 
 Columns record what their list declares (records, pages) and what the crawl read of it, with a verdict
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
