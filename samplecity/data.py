@@ -155,6 +155,7 @@ DEPARTMENTS += (
             Column("czyjs", "财政预决算", children=(
                 Column("bmys", "部门预算", docs=1, yearly=(2, 10), layout="table"),
                 Column("bmjs", "部门决算", docs=1, yearly=(8, 28), layout="dl"),
+                Column("sgjf", "“三公”经费", note="本单位“三公”经费情况在部门预算、部门决算中一并公开，本栏目无此类信息，特此说明。"),
             )),
             Column("ndbg", "政府信息公开年报", docs=2, yearly=(1, 20), layout="dl"),
         ),
@@ -338,6 +339,8 @@ EXPECT: tuple[Expect, ...] = (
     Expect(_E, "jyj", "column:ghjh", "ghjh", "empty, only the placeholder 暂无信息"),
     Expect(_E, "sfj", "column:fdzdgknr/czyjs/bmjs", None, "nested sub-column empty, placeholder only"),
     Expect(_E, "zjj", "column:ghjh", "ghjh", "empty with a note saying why", negative=True),
+    Expect(_E, "tjj", "column:czyjs/sgjf", None, "empty with a note saying why, under a column-tree page",
+           negative=True),
     Expect(_S, "wjw", "column:rsxx", "rsxx", "newest 400 days old, limit 365"),
     Expect(_S, "sfj", "column:fdzdgknr/gzdt", "gzdt", "newest 15 days old, limit 14"),
     Expect(_S, "zjj", "column:gzdt", "gzdt", "newest exactly 14 days old", negative=True),

@@ -177,6 +177,9 @@ def test_lists_behind_endpoints_are_read_whole_and_the_unreadable_one_is_not_a_f
                s.scalars(select(m.ListPage).where(m.ListPage.run_id == run.id, m.ListPage.status == "read"))}
         assert {("/tjj/zwgk/gzdt/", "api"), ("/tjj/zwgk/tzgg/", "api"), ("/tjj/zwgk/zcjd/", "browser")} <= how
         assert cols["/tjj/zwgk/zcjd/"].item_count == 4
+        # the column-tree page: its 最新文件 teaser is not its list; its sub-columns are columns of their own
+        assert cols["/tjj/zwgk/czyjs/"].item_count == 0 and cols["/tjj/zwgk/czyjs/"].complete
+        assert {"/tjj/zwgk/czyjs/bmys/", "/tjj/zwgk/czyjs/bmjs/", "/tjj/zwgk/czyjs/sgjf/"} <= set(cols)
     engine.dispose()
     assert not [f for f in audited_city.findings if f["department"] == "tjj" and f["check"] == "timeliness.stale_column"]
     aside = zwgk("--db", audited_city.db, "findings", "--unjudged", "--format", "json")
