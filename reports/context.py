@@ -37,7 +37,7 @@ class FindingView:
     status: str
 
     def as_contract(self) -> dict[str, Any]:
-        """The findings JSON contract of design.md (plus a few extra keys)."""
+        """The findings JSON contract (README, 问题清单 JSON) (plus a few extra keys)."""
         return {
             "check": self.check, "department": self.department, "url": self.url, "item": self.item,
             "severity": self.severity, "message": self.message, "fix": self.fix, "evidence": self.evidence,

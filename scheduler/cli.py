@@ -72,18 +72,21 @@ def sites_validate(sites: Path = typer.Argument(..., help="sites.yaml 路径")):
 
 
 @sites_app.command("import")
-def sites_import(source: Path = typer.Argument(..., help="Excel（.xlsx）或 CSV 文件"),
+def sites_import(source: Path = typer.Argument(..., help="Excel（.xlsx、.xls）或 CSV 文件"),
                  output: Path = typer.Option(Path("sites.yaml"), "--output", "-o", help="写出的 sites.yaml"),
                  region: str = typer.Option("本市", "--region", help="地区名称（写入 region）"),
                  force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件")):
-    """从单位名录表格（单位名称/简称/类型/公开专栏地址/首页地址）生成 sites.yaml。"""
+    """从单位名录表格（单位名称/简称/类型/政务公开专栏地址/门户网站首页）生成 sites.yaml；表头可在任意一行。"""
     from store.sites_import import import_sites
 
     if output.exists() and not force:
         raise UserError(f"{output}: 文件已存在；如需覆盖请加 --force")
-    data = import_sites(source, region=region)
+    notes: list[str] = []
+    data = import_sites(source, region=region, notes=notes)
     output.write_text(dump_sites(data), encoding="utf-8")
     load_registry(output)  # what we write must itself validate
+    for note in notes:
+        out.print(f"[yellow]提示：[/yellow]{note}", highlight=False, soft_wrap=True)
     out.print(f"已写出 {output}：{len(data['departments'])} 个单位")
 
 
@@ -228,7 +231,7 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
              department: Optional[str] = typer.Option(None, "--department", "-d", help="只看该单位"),
              check_id: Optional[str] = typer.Option(None, "--check", "-c", help="只看该检查项"),
              unjudged: bool = typer.Option(False, "--unjudged", help="列出因栏目列表未能完整抓取而未作结论的栏目（不是问题）")):
-    """列出问题清单（JSON 格式遵循 design.md 的约定）。"""
+    """列出问题清单（JSON 格式见 README“问题清单 JSON”）。"""
     from reports.context import finding_views, unjudged_views
     from scheduler.jobs import find_check_run, findings_json, open_session
 

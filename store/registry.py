@@ -1,6 +1,6 @@
 """The registry (sites.yaml) and catalog files: load, validate, explain errors in one Chinese line.
 
-Contracts are in docs/design.md. Unknown keys, missing keys, duplicate ids, malformed URLs and
+The formats are in the README (sites.yaml, 目录). Unknown keys, missing keys, duplicate ids, malformed URLs and
 references to unknown catalogs are rejected with the file, the field path and what was expected.
 """
 from __future__ import annotations

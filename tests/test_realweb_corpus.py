@@ -55,7 +55,7 @@ def test_truth_file_is_complete(case: harness.Case) -> None:
     source = truth["source"]
     if source.get("repo") is None:
         # Text found by a string search: the index names no repository for it, so the read_file id and the
-        # search that found it are the source (README.md, "Sources").
+        # search that found it are the source (README.md, "Where the pages come from").
         assert case.committed and source.get("read_file_id") and source.get("found_by"), source
     else:
         assert source["repo"].count("/") == 1 and source["path"] and _HEX40.match(source["commit"])

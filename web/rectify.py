@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField

@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, render_template, request, send_file
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, select
 
 from reports.evidence_text import evidence_text

@@ -16,7 +16,7 @@ from checks.base import Check, Finding, Severity, SkipCheck
 from checks.context import AuditContext, in_chunks
 from checks.registry import register
 from checks.rules.coverage import finding
-from crawler.parsing.privacy import url_leaks
+from store.personaldata import url_leaks
 from store import models as m
 from store.models_checks import PrivacyHit
 
