@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 # item class → the RunWriter method that stores it
 _WRITERS = {
     it.ColumnItem: RunWriter.column,
+    it.ListPageItem: RunWriter.list_page,
     it.DocumentItem: RunWriter.document,
     it.ListEntryItem: RunWriter.list_entry,
     it.AttachmentItem: RunWriter.attachment,

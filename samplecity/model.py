@@ -30,6 +30,10 @@ class Column:
     note: str = ""  # what the page says when the column is empty; "" = the CMS placeholder 暂无信息
     explains: str = ""  # path of a column whose documents this one interprets (one 解读 per document)
     js: bool = False  # the list is filled in the browser by a script from list.json (keep it to one page)
+    # list markup of the fjtrs style (samplecity.styles.fjtrs): trs | hanweb | dl | table | nodate
+    layout: str = ""
+    # records the list declares when more than it has: a list no pager can read completely (未能完整抓取)
+    declares: int = 0
 
     @property
     def family(self) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from store import models as m
+from store.completeness import judge_columns
 from store.evidence import body_values, snapshot_values
 from store.models_checks import PrivacyHit
 from store.models_evidence import Snapshot, SnapshotBody
@@ -64,6 +65,7 @@ _SPECS = {
     # first_seen_at is set once: the earliest time the document was seen in this run
     "documents": _Spec(m.Document.__table__, ("run_id", "url"), keep=("first_seen_at",), returning=True),
     "list_entries": _Spec(m.ListEntry.__table__, ("run_id", "column_id", "document_id")),
+    "list_pages": _Spec(m.ListPage.__table__, ("run_id", "url")),
     "attachments": _Spec(m.Attachment.__table__, ("run_id", "document_id", "url")),
     "links": _Spec(m.Link.__table__, ("run_id", "source_url", "target_url")),
     "url_checks": _Spec(m.UrlCheck.__table__, ("run_id", "url")),
@@ -73,7 +75,7 @@ _SPECS = {
     "snapshots": _Spec(Snapshot.__table__, ("run_id", "url")),
 }
 # parents before children; the rest reference nothing by id
-_ORDER = ("columns", "documents", "list_entries", "attachments", "links", "url_checks", "carry_marks",
+_ORDER = ("columns", "documents", "list_entries", "list_pages", "attachments", "links", "url_checks", "carry_marks",
           "privacy_hits", "crawl_events", "snapshots")
 
 
@@ -146,6 +148,10 @@ class RunWriter:
         self._add("list_entries", (column_url, document_url),
                   dict(column_url=column_url, document_url=document_url, title=title, list_date=list_date,
                        page_url=page_url))
+
+    def list_page(self, **fields: Any) -> None:
+        """A list page (or endpoint answer) of a column as met; completeness is derived from these rows."""
+        self._add("list_pages", (fields["url"],), fields)
 
     def attachment(self, *, document_url: str, url: str, name: str, department_id: str | None) -> None:
         self._add("attachments", (document_url, url),
@@ -378,4 +384,5 @@ def finalize_run(session: Session, run_id: int) -> None:
         while cur.parent_id is not None and cur.parent_id in by_id and hops < 50:
             cur, depth, hops = by_id[cur.parent_id], depth + 1, hops + 1
         col.depth = depth
+    judge_columns(session, run_id)  # each column's list read completely or not (store.completeness)
     session.commit()

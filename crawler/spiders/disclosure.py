@@ -28,6 +28,7 @@ from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prep
 from crawler.parsing.privacy import Leak, mask_bytes
 from crawler.linkbudget import LinkBudget
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
+from crawler.pagers import ListPagerMixin
 from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
 from crawler.spiders._links import LinkChecksMixin, ReachedPagesMixin, ScopeMixin
@@ -56,7 +57,7 @@ class _Dept:
     render: str = "auto"  # always | auto | never: from the department's crawler profile
 
 
-class DisclosureSpider(LinkChecksMixin, ScopeMixin, ReachedPagesMixin, BrowserMixin, scrapy.Spider):
+class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPagesMixin, BrowserMixin, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, registry: Registry, run_id: int, departments: list[str] | None = None,
@@ -232,6 +233,7 @@ class DisclosureSpider(LinkChecksMixin, ScopeMixin, ReachedPagesMixin, BrowserMi
             # answered the plain fetch, so this proves nothing about the page — it stays unverified
             verdict = Verdict("blocked", "browser_failed")
         yield self._outcome(meta, verdict, error=_short_error(failure.value), final=request.url)
+        yield from self.list_page_failed(meta, verdict.reason)
         dept = meta.get("zwgk_dept")
         if meta.get("zwgk_page") and (meta.get("zwgk_depth") == 0 or meta.get("zwgk_upstream")):
             if verdict.reason == "too_large":
@@ -266,6 +268,8 @@ class DisclosureSpider(LinkChecksMixin, ScopeMixin, ReachedPagesMixin, BrowserMi
                 yield event
         yield self._outcome(meta, verdict, response=response)
         if listing is None:
+            if verdict.verdict != "ok":  # a list page that failed (not a file behind a menu link)
+                yield from self.list_page_failed(meta, verdict.reason)
             if meta["zwgk_depth"] == 0 or not meta["zwgk_first"]:
                 kind = "not_html" if verdict.verdict == "ok" else "list_page_failed"
                 yield CrawlEventItem(department_id=dept.id, url=response.url, kind=kind,
@@ -292,13 +296,10 @@ class DisclosureSpider(LinkChecksMixin, ScopeMixin, ReachedPagesMixin, BrowserMi
             self.crawler.stats.inc_value("zwgk/incremental/columns_unchanged")
             yield CarryItem(kind="column", url=column, from_run=self.previous.run_id)
             yield from self._carried_documents_checks(dept, column)
-        elif meta["zwgk_first"]:
-            for url in listing.page_urls[: self.config.max_list_pages]:
-                if self._count_page(dept, url):
-                    yield self._page(url, self.parse_column, zwgk_dept=dept.id, zwgk_column=column,
-                                     zwgk_parent=meta["zwgk_parent"], zwgk_depth=meta["zwgk_depth"], zwgk_first=False,
-                                     zwgk_name=None, zwgk_render=meta.get("zwgk_render", False),
-                                     zwgk_column_row=meta["zwgk_column_row"])
+        elif meta["zwgk_first"]:  # the rest of the list: endpoint, static pages or browser (crawler.pagers)
+            yield from self.first_list_page(dept, meta, listing, response)
+        else:
+            yield self.list_page_row(dept.id, meta, items=len(listing.items))
         item_urls = set()
         for entry in listing.items:
             item_urls.add(entry.url)
