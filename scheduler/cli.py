@@ -64,8 +64,11 @@ def _as_of(value: Optional[str]) -> date | None:
 
 @sites_app.command("validate")
 def sites_validate(sites: Path = typer.Argument(..., help="sites.yaml 路径")):
-    """校验 sites.yaml 及其引用的目录文件。"""
+    """校验 sites.yaml 及其引用的目录文件（含 checks 部分的阈值）。"""
+    from checks.settings import check_settings
+
     registry = load_registry(sites)
+    check_settings(registry.sites.checks, registry.path)
     depts = registry.departments
     out.print(f"[green]校验通过[/green]：{registry.sites.region}，{len(depts)} 个单位，"
               f"{len(registry.sites.upstream)} 个上级文件来源，目录：{'、'.join(registry.catalogs)}")
