@@ -192,17 +192,24 @@ def _start_workers(db: str, sites, prefix: str, n: int, *extra: str) -> list[sub
             "--delay", "0.1", "-s", f"ZWGK_REDIS_PREFIX={prefix}", "-s", f"ZWGK_REDIS_HEARTBEAT={HEARTBEAT}",
             "-s", f"ZWGK_REDIS_WORKER_TIMEOUT={TIMEOUT}", *extra]
     # output to files, not pipes: a worker must never block on a full pipe nobody reads yet
-    return [subprocess.Popen(args, cwd=ROOT, env=env, stdout=tempfile.TemporaryFile(), stderr=tempfile.TemporaryFile())
-            for _ in range(n)]
+    procs = []
+    for _ in range(n):
+        out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        procs.append(subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=err))
+        procs[-1].files = (out, err)
+    return procs
 
 
 def _finish(procs: list[subprocess.Popen]) -> list[subprocess.CompletedProcess]:
     done = []
     for proc in procs:
         proc.wait(timeout=600)
-        proc.stdout.seek(0)
-        proc.stderr.seek(0)
-        out, err = (f.read().decode("utf-8", "replace") for f in (proc.stdout, proc.stderr))
+        texts = []
+        for f in proc.files:
+            f.seek(0)
+            texts.append(f.read().decode("utf-8", "replace"))
+            f.close()
+        out, err = texts
         done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
     return done
 
