@@ -298,14 +298,16 @@ class SharedRun:
             self._beater.join(timeout=self.timing.heartbeat + 35)
 
     def _beat_loop(self) -> None:
+        stats: dict[str, Any] = {}
         while not self._stop_beating.wait(self.timing.heartbeat):
             try:
-                alive = self.beat(plain_stats(self.stats_source()))
+                stats = plain_stats(self.stats_source())
+            except Exception:  # stats being changed or torn down: beat with the last ones
+                log.debug("stats not read for this heartbeat", exc_info=True)
+            try:
+                alive = self.beat(stats)
             except redis.RedisError as exc:  # a passing network fault: the next beat tries again
                 log.warning("heartbeat to Redis failed: %s", exc)
-                continue
-            except Exception:  # stats read while the reactor changes them: try again at the next beat
-                log.debug("heartbeat skipped", exc_info=True)
                 continue
             if not alive:
                 log.error("the other workers took this worker for dead (no heartbeat for %g s): stopping",
