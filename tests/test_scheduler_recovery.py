@@ -155,3 +155,100 @@ def test_a_configuration_mistake_still_exits_2(tmp_path, sample_city):
     assert result.returncode == 2, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+class _LateForwarder:
+    """A TCP port where nothing listens until open() is called; then it forwards to the real server."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        import socket
+
+        self.target = target
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.server = None
+
+    def open(self) -> None:
+        import socketserver
+        import threading
+
+        target = self.target
+
+        class Pipe(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                import socket
+
+                upstream = socket.create_connection(target)
+
+                def pump(a, b) -> None:
+                    try:
+                        while data := a.recv(65536):
+                            b.sendall(data)
+                    except OSError:
+                        pass
+                    finally:
+                        for s in (a, b):
+                            try:
+                                s.shutdown(socket.SHUT_RDWR)
+                            except OSError:
+                                pass
+
+                other = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
+                other.start()
+                pump(self.request, upstream)
+                other.join()
+                upstream.close()
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Pipe)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+@pytest.mark.skipif(not os.environ.get("ZWGK_TEST_PG"), reason="needs ZWGK_TEST_PG")
+def test_scheduler_waits_for_postgresql_to_come_up(sample_city, tmp_path):
+    """PostgreSQL not accepting connections at start (booted before the database): wait, then run."""
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _pg_database
+
+    gen = _pg_database()
+    real = next(gen)
+    url = make_url(real)
+    late = _LateForwarder((url.host or "127.0.0.1", url.port or 5432))
+    db = url.set(host="127.0.0.1", port=late.port).render_as_string(hide_password=False)
+    sites = _sites(sample_city, tmp_path, {"crawls": [], "probes": {"enabled": False}, "links": {"enabled": False},
+                                           "spotcheck": {"enabled": False}})
+    log = tmp_path / "scheduler.log"
+    proc = subprocess.Popen([sys.executable, "-m", "scheduler.cli", "--db", db, "schedule", "run", str(sites),
+                             "--log-file", str(log)], cwd=ROOT, env={**os.environ, "ZWGK_SCHEDULER_DB_RETRY_MAX": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def logged(text: str, count: int = 1, timeout: float = 60) -> None:
+            end = time.monotonic() + timeout
+            while time.monotonic() < end:
+                if log.exists() and log.read_text(encoding="utf-8").count(text) >= count:
+                    return
+                assert proc.poll() is None, f"scheduler exited {proc.returncode}: {proc.stderr.read().decode()}"
+                time.sleep(0.2)
+            pytest.fail(f"no {text!r} in the log:\n{log.read_text(encoding='utf-8') if log.exists() else ''}")
+
+        logged("数据库暂不可用", count=3)
+        late.open()  # the database comes up
+        logged("数据库已可用")
+        logged("调度程序已启动")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        late.close()
+        gen.close()
+    assert "connection refused" in log.read_text(encoding="utf-8").lower()
