@@ -19,6 +19,7 @@ from checks.registry import all_checks
 from store import clock
 from store import models as m
 from store.registry import Registry
+from store.safetext import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -120,5 +121,6 @@ def _row(check_run: m.CheckRun, ctx: AuditContext, check, f, now) -> dict[str, A
     text = wording.render(f)
     return dict(
         check_run_id=check_run.id, check=f.check, department_id=f.department, url=f.url, item=f.item,
-        severity=(f.severity or check.severity).value, message=text.message, fix=text.fix,
+        # a message quotes titles and addresses: stored masked like every other text (store.safetext)
+        severity=(f.severity or check.severity).value, message=mask_text(text.message), fix=mask_text(text.fix),
         evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of, status="open")

@@ -24,6 +24,7 @@ from crawler.scope import address_class
 from store import clock
 from store import models as m
 from store.models_evidence import Screenshot
+from store.safetext import shown
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -116,10 +117,50 @@ def _zone_label() -> str:
     return "北京时间" if str(clock.zone()) == "Asia/Shanghai" else str(clock.zone())
 
 
+# Personal numbers on the page are masked in the browser before the picture is taken, with the patterns
+# of store.safetext: text nodes, the attributes a page shows (title, alt, value, placeholder, aria-label),
+# form field values and the document title, in every frame.
+_MASK_JS = r"""() => {
+  const LONG = /(?<![0-9])\d{15,19}[Xx]?(?![0-9])/g;
+  const MOBILE = /(?<![0-9])((?:\+|00)?86[ -]?)?(1[3-9]\d)([ -]?)(\d{4})\3(\d{4})(?![0-9])/g;
+  const run = r => { const k = r.length >= 12 ? 4 : 2; return r.slice(0, k) + "*".repeat(r.length - 2 * k) + r.slice(-k); };
+  const mask = s => s.replace(LONG, run).replace(MOBILE, (m, p, a, sep, b, c) => (p || "") + a + sep + "****" + sep + c);
+  let changed = 0;
+  const root = document.documentElement;
+  if (!root) return 0;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const v = mask(node.nodeValue);
+    if (v !== node.nodeValue) { node.nodeValue = v; changed++; }
+  }
+  for (const el of root.querySelectorAll("*")) {
+    for (const name of ["title", "alt", "value", "placeholder", "aria-label"]) {
+      const old = el.getAttribute(name);
+      if (old !== null && mask(old) !== old) { el.setAttribute(name, mask(old)); changed++; }
+    }
+    if (typeof el.value === "string" && mask(el.value) !== el.value) { el.value = mask(el.value); changed++; }
+  }
+  if (mask(document.title) !== document.title) { document.title = mask(document.title); changed++; }
+  return changed;
+}"""
+
+
+def mask_page(page) -> int:
+    """Mask ID and mobile numbers in what every frame of `page` shows; the number of texts changed. A frame
+    that cannot be reached (detached, cross-origin quirks) is skipped: the main frame must succeed."""
+    changed = page.evaluate(_MASK_JS)
+    for frame in page.frames[1:]:
+        try:
+            changed += frame.evaluate(_MASK_JS)
+        except Exception:
+            pass
+    return changed
+
+
 def banner_lines(url: str, final_url: str, taken_at: datetime, status: int | None = None) -> list[str]:
-    lines = ["zwgk-audit 证据截图", f"页面地址：{final_url}"]
+    lines = ["zwgk-audit 证据截图", f"页面地址：{shown(final_url)}"]
     if final_url != url:
-        lines.append(f"请求地址：{url}")
+        lines.append(f"请求地址：{shown(url)}")
     if status is not None:  # an error page may not say so itself
         lines.append(f"HTTP 状态：{status}")
     lines.append(f"截图时间：{taken_at:%Y-%m-%d %H:%M:%S}（{_zone_label()}）")
@@ -174,6 +215,7 @@ class Browser:
                 page.wait_for_load_state("networkidle", timeout=cfg.settle_timeout * 1000)
             except Exception:  # pages that poll forever: shoot what has rendered
                 pass
+            mask_page(page)
             taken_at, status = clock.now(), response.status if response else None
             page.evaluate(_BANNER_JS, [banner_lines(url, page.url, taken_at, status), _BANNER_STYLE, _LINE_STYLE])
             height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
@@ -189,7 +231,7 @@ class Browser:
 
 def _first_line(exc: BaseException) -> str:
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return text[:300]
+    return shown(text[:300])  # Chromium's messages quote the address
 
 
 # --- which pages, and where they are kept -------------------------------------------------------------

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from checks.runner import NoCrawlError
-from store.db import DatabaseURLError, database_url
+from scheduler.cli_console import SafeConsole, install_log_masking, term
+from store.db import DatabaseURLError, database_url, require_sqlite_directory
 from store.registry import ConfigError, dump_sites, load_registry
 
 app = typer.Typer(help="zwgk-audit：政务公开专栏自动检查（抓取、检查、报告）。", no_args_is_help=True,
@@ -27,8 +27,9 @@ report_app = typer.Typer(help="生成报告。", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
 app.add_typer(report_app, name="report")
 
-out = Console()
-err = Console(stderr=True)
+# every line printed passes through store.safetext (numbers masked, control sequences removed)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 class UserError(Exception):
@@ -46,6 +47,8 @@ state = _State()
 def _root(db: Optional[str] = typer.Option(None, "--db", envvar="ZWGK_DB",
                                            help="数据库地址（SQLAlchemy URL 或 SQLite 文件路径）；默认当前目录下的 zwgk.db")):
     state.db = db
+    if db:  # a SQLite file in a directory that does not exist is a typing mistake, not a request to create it
+        require_sqlite_directory(db)
 
 
 def _as_of(value: Optional[str]) -> date | None:
@@ -218,7 +221,7 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
              check_run: Optional[int] = typer.Option(None, "--check-run", help="检查批次（默认最近一次）"),
              department: Optional[str] = typer.Option(None, "--department", "-d", help="只看该单位"),
              check_id: Optional[str] = typer.Option(None, "--check", "-c", help="只看该检查项")):
-    """列出问题清单（JSON 格式遵循 design.md 的约定）。"""
+    """列出问题清单（JSON 格式见 README“问题清单 JSON”）。"""
     from reports.context import finding_views
     from scheduler.jobs import find_check_run, findings_json, open_session
 
@@ -246,7 +249,7 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
     for col in ("单位", "问题类型", "地址", "问题描述"):
         table.add_column(col, overflow="fold")
     for v in views:
-        table.add_row(v.department_name, v.check_title, v.url or "", v.message)
+        table.add_row(term(v.department_name), term(v.check_title), term(v.url), term(v.message))
     out.print(table)
 
 
@@ -272,20 +275,24 @@ def demo(output: Path = typer.Option(Path("zwgk-demo"), "--output", "-o", help="
 
 
 # each area adds its commands to `app` / `report_app` in its own module
-from scheduler import cli_checks, cli_evidence, cli_schedule, cli_spotcheck  # noqa: E402,F401
+from scheduler import cli_checks, cli_evidence, cli_schedule, cli_spotcheck, cli_web  # noqa: E402,F401
 
 
 # --- entry point --------------------------------------------------------------------------------------
 
 def main() -> None:
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import DatabaseError
 
+    install_log_masking()
     try:
         app(standalone_mode=True)
     except (ConfigError, UserError, DatabaseURLError, NoCrawlError, _crawl_settings_error()) as exc:
         _fail(str(exc), 2)
-    except (OperationalError, ProgrammingError) as exc:
-        _fail(f"数据库不可用（{database_url(state.db)}）：{str(exc.orig).strip().splitlines()[0]}", 2)
+    except DatabaseError as exc:  # not a database, locked, unreachable, a table missing…
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        if "not a database" in reason or "malformed" in reason:
+            reason = "该文件不是 SQLite 数据库（或已损坏）"
+        _fail(f"数据库不可用（{database_url(state.db)}）：{reason}", 2)
     except KeyboardInterrupt:
         _fail("已中断", 130)
 
@@ -299,7 +306,7 @@ def _crawl_settings_error() -> type[Exception]:
 def _fail(message: str, code: int) -> None:
     if os.environ.get("ZWGK_DEBUG"):
         raise
-    err.print(f"[red]错误：[/red]{message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]错误：[/red]{term(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

@@ -246,7 +246,8 @@ class CheckRun(Base):
 
 class Finding(Base):
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_check_run_department", "check_run_id", "department_id"),)
+    __table_args__ = (Index("ix_findings_check_run_department", "check_run_id", "department_id"),
+                      Index("ix_findings_check_run_status", "check_run_id", "status"))
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     check_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id", ondelete="CASCADE"))
@@ -265,4 +266,4 @@ class Finding(Base):
 
 
 # Each area's tables live in their own module; importing them here registers them on Base.metadata.
-from store import models_checks, models_evidence, models_schedule, models_spotcheck  # noqa: E402,F401
+from store import models_checks, models_console, models_evidence, models_schedule, models_spotcheck  # noqa: E402,F401
