@@ -38,7 +38,7 @@ from store.registry import Registry
 log = logging.getLogger("zwgk.scheduler")
 LEASE_TTL = timedelta(seconds=60)
 HEARTBEAT = 10  # seconds; the scheduler lease is renewed this often and expires after LEASE_TTL
-# an unreachable database at start (a reboot before PostgreSQL, an outage, a mount not there yet) is waited
+# an unreachable database at start (a reboot before PostgreSQL, an outage, a locked SQLite file) is waited
 # for, retrying after 1, 2, 4 … seconds up to this pause between attempts (ZWGK_SCHEDULER_DB_RETRY_MAX)
 DB_RETRY_MAX = 60.0
 
@@ -50,11 +50,10 @@ class SchedulerBusy(RuntimeError):
 def _unreachable(exc: BaseException) -> bool:
     """Whether a database error means "not reachable now" (wait and retry) rather than a configuration
     mistake (exit 2): refused or timed-out connections, a server starting or shutting down, a SQLite file
-    whose directory is not there yet. Wrong credentials or a missing database stay mistakes."""
+    locked by another process. Wrong credentials or a missing database stay mistakes (and so does a SQLite
+    file in a directory that does not exist, refused before the scheduler starts)."""
     from sqlalchemy.exc import OperationalError
 
-    if isinstance(exc, OSError) and not isinstance(exc, PermissionError):
-        return True  # the SQLite file's directory cannot be made yet (its storage is not mounted)
     if not isinstance(exc, OperationalError):
         return False
     text = str(getattr(exc, "orig", exc)).lower()
@@ -346,6 +345,8 @@ def run_forever(registry: Registry, db_url: str | None, *, log_file: Path | None
         retries, drawn = jobs_schedule.recover(rt)
         scheduler.start(paused=True)
         rt.add_job = lambda spec: add_spec_job(scheduler, spec, tz)
+        rt.retry = lambda row: add_spec_job(scheduler, JobSpec.from_dict(row.spec), tz,
+                                            job_id=f"retry-{row.id}-{row.attempt}", scheduled_at=row.scheduled_at)
         sync_jobs(scheduler, job_specs(registry), tz)
         for row in retries:
             log.info("补跑 %s（计划时间 %s，上次未完成）", row.job_id, row.scheduled_at)

@@ -47,6 +47,11 @@ class RoundTimedOut(Exception):
     """A step exceeded its time limit and was killed."""
 
 
+class StepKilled(Exception):
+    """A step was ended by a signal nobody in the scheduler sent (the OOM killer, an operator's kill -9): the
+    round did not fail on its own merits, so it is recorded abandoned and taken up again at once."""
+
+
 class RoundSkipped(Exception):
     """Nothing to do this round (paused, nothing to re-check); the message says why."""
 
@@ -62,6 +67,7 @@ class Runtime:
     sessions: Callable[[], Any]
     log_dir: Path
     add_job: Callable[[JobSpec], None] | None = None
+    retry: Callable[[JobRun], None] | None = None  # register an abandoned round to run again now
     stopping: threading.Event = field(default_factory=threading.Event)
     abandon: threading.Event = field(default_factory=threading.Event)
     active: set[int] = field(default_factory=set)
@@ -160,6 +166,8 @@ def run_round(spec: dict[str, Any], scheduled_at: datetime | str | None = None, 
             status, error = "abandoned", "调度程序停止，本轮未完成（重新启动后将在补跑时限内补跑）"
         except RoundTimedOut as exc:
             status, error = "timeout", f"{_tail(row) or ''}\n{exc}".strip()  # the reason last: history shows it
+        except StepKilled as exc:
+            status, error = "abandoned", str(exc)
         except Exception:  # a round's own failure is recorded; the scheduler carries on
             status, error = "failed", traceback.format_exc()[-2000:]
         finally:
@@ -170,8 +178,13 @@ def run_round(spec: dict[str, Any], scheduled_at: datetime | str | None = None, 
         row.status, row.exit_code, row.error, row.finished_at = status, code, error, clock.now()
         session.commit()
         release_leases(session, f"run:{row.id}")
+        again = (status == "abandoned" and not rt.stopping.is_set() and rt.retry is not None
+                 and row.attempt < rt.config.max_attempts)
     (log.info if status in ("ok", "skipped") else log.error)(
         "结束 %s（计划时间 %s）：%s%s", job.id, when, status, f"：{error.strip().splitlines()[-1]}" if error else "")
+    if again:
+        log.warning("补跑 %s（计划时间 %s，第 %d 次）", job.id, when, row.attempt + 1)
+        rt.retry(row)
     return status
 
 
@@ -348,6 +361,13 @@ def _command(rt: Runtime, session, row: JobRun, args: list[str], timeout: int, *
                         raise RoundAbandoned() from None
                     raise RoundTimedOut(f"超过时限 {timeout} 秒，已终止：zwgk {' '.join(args[:2])}") from None
         out.write(f"# 退出码 {proc.returncode}\n".encode())
+    left = stepguard.members(proc.pid)
+    if left:  # the step ended and left processes behind (a crawl it started, when it was killed): stop them
+        log.warning("%s 的步骤已结束，停止其遗留的 %d 个进程", row.job_id, len(left))
+        _stop_group(proc.pid, lambda: True)
+    if proc.returncode < 0:
+        sig = signal.Signals(-proc.returncode).name if -proc.returncode in signal.valid_signals() else -proc.returncode
+        raise StepKilled(f"步骤 zwgk {' '.join(args[:2])} 被信号 {sig} 终止，本轮未完成（将补跑）")
     return _Result(proc.returncode, b"".join(chunks).decode("utf-8", "replace"))
 
 

@@ -1,5 +1,5 @@
 """The scheduler recovers: a spot-check round whose scheduler is killed with -9 mid-crawl takes its crawl with
-it, shows as interrupted, is recovered and runs to its bulletin once; a database that is not there when
+it, shows as interrupted, is recovered and runs to its bulletin once; a database that is unavailable when
 the scheduler starts is waited for."""
 from __future__ import annotations
 
@@ -100,12 +100,15 @@ def test_a_round_killed_mid_crawl_is_recovered_and_runs_once(sample_city, tmp_pa
     assert all(not _crawls_in(p) for p in crawl_pids)
 
 
-def test_scheduler_waits_for_a_database_that_is_not_there_yet(sample_city, tmp_path):
-    """SQLite on storage that appears later: the database's directory cannot be made at start (a file is in
-    its way, as an unmounted volume would be); the scheduler retries with back-off, then starts."""
-    storage = tmp_path / "storage"
-    storage.write_text("not mounted yet")
-    db = f"sqlite:///{storage / 'zwgk.db'}"
+def test_scheduler_waits_for_a_database_that_is_not_available_yet(sample_city, tmp_path):
+    """SQLite held by another process (a backup, a long write) when the scheduler starts: its migration cannot
+    write ("database is locked"); the scheduler retries with back-off instead of exiting, then starts."""
+    import sqlite3
+
+    path = tmp_path / "zwgk.db"
+    db = f"sqlite:///{path}"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
     sites = _sites(sample_city, tmp_path, {
         "crawls": [{"id": "fgw", "departments": ["fgw"], "every": "1h", "start": _soon(1)}],
         "probes": {"enabled": False}, "links": {"enabled": False}, "spotcheck": {"enabled": False}})
@@ -115,7 +118,7 @@ def test_scheduler_waits_for_a_database_that_is_not_there_yet(sample_city, tmp_p
                              "--log-file", str(log)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
-        def logged(text: str, count: int = 1, timeout: float = 60) -> None:
+        def logged(text: str, count: int = 1, timeout: float = 90) -> None:
             end = time.monotonic() + timeout
             while time.monotonic() < end:
                 if log.exists() and log.read_text(encoding="utf-8").count(text) >= count:
@@ -124,15 +127,17 @@ def test_scheduler_waits_for_a_database_that_is_not_there_yet(sample_city, tmp_p
                 time.sleep(0.2)
             pytest.fail(f"no {text!r} in the log:\n{log.read_text(encoding='utf-8') if log.exists() else ''}")
 
-        logged("数据库暂不可用", count=3)  # still waiting after several attempts, not exited
-        assert proc.poll() is None
-        storage.unlink()  # the storage appears
+        logged("数据库暂不可用")  # after SQLite's own 30 s wait for the lock: still running, not exited
+        assert proc.poll() is None and "database is locked" in log.read_text(encoding="utf-8")
+        holder.rollback()  # the other process is done
+        holder.close()
         logged("数据库已可用")
         logged("调度程序已启动")
         logged("结束 crawl-fgw", timeout=120)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:
+        holder.close()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -146,7 +151,7 @@ def test_scheduler_waits_for_a_database_that_is_not_there_yet(sample_city, tmp_p
 
 
 def test_a_configuration_mistake_still_exits_2(tmp_path, sample_city):
-    """Wrong credentials are not an outage: one line, exit 2, no waiting (the unit does not restart it)."""
+    """An unusable database URL is not an outage: one line, exit 2, no waiting (the unit does not restart it)."""
     sites = _sites(sample_city, tmp_path, {"crawls": [], "probes": {"enabled": False}, "links": {"enabled": False},
                                            "spotcheck": {"enabled": False}})
     result = subprocess.run([sys.executable, "-m", "scheduler.cli", "--db", "mysql://x@127.0.0.1:1/none", "schedule",
@@ -252,3 +257,34 @@ def test_scheduler_waits_for_postgresql_to_come_up(sample_city, tmp_path):
         late.close()
         gen.close()
     assert "connection refused" in log.read_text(encoding="utf-8").lower()
+
+
+@needs_spotcheck
+def test_a_round_whose_step_is_killed_is_retried_at_once(sample_city, tmp_path, scheduler_factory):
+    """The OOM killer (or an operator) ends `zwgk spotcheck run` with -9 mid-crawl while the scheduler lives:
+    the crawl it left is stopped, the round is recorded abandoned and runs again at once, to its bulletin."""
+    past = (date.today() - timedelta(days=20)).isoformat()
+    sites = _sites(sample_city, tmp_path, {
+        "crawls": [], "probes": {"enabled": False}, "links": {"enabled": False},
+        "spotcheck": {"every": "1d", "start": _soon(1), "grace": "60d", "bulletin_dir": str(tmp_path / "bulletins"),
+                      "draw_args": ["--window-start", past, "--window-days", "1", "--count", "2"]}})
+    sched = scheduler_factory(sites)
+    sched.start()
+
+    def crawling():
+        rounds = [r for r in sched.rows() if r.kind == "round" and r.status == "running" and r.pid]
+        under_way = any(c.status == "running" for c in sched.crawl_runs())
+        return (rounds[0], _crawls_in(rounds[0].pid)) if rounds and under_way and _crawls_in(rounds[0].pid) else None
+
+    killed, crawl_pids = sched.wait_for("the spot-check round's crawl", crawling, timeout=120)
+    os.kill(killed.pid, signal.SIGKILL)  # the step only; the scheduler lives on
+    assert _gone(killed.pid, 30)  # its crawl is stopped by the scheduler
+    sched.wait_for("the round to run again", lambda: _ok(sched.rows(killed.job_id), "round"), timeout=240)
+    assert sched.stop() == 0
+    (row,) = sched.rows(killed.job_id)
+    assert row.status == "ok" and row.attempt == 2
+    with sched.Session() as s:
+        spots = s.scalars(select(SpotcheckRound)).all()
+    assert [(r.status, r.period) for r in spots] == [("completed", 1)]
+    assert any(Path(row.detail["bulletin"]).iterdir())
+    assert "被信号 SIGKILL 终止" in sched.log.read_text(encoding="utf-8")
