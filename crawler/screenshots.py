@@ -1,7 +1,8 @@
 """Full-page screenshots of the pages a person would dispute, with the URL and capture time drawn on them.
 
 Playwright's sync API on the system Chromium (its own browser download is impossible on many office
-networks). The banner is injected into the page before the shot so that the image itself proves what
+networks). The browser reaches the network only through crawler.egress (http(s) to allowed addresses,
+with deadlines); loopback and private addresses are loaded only for configured departments' hosts. The banner is injected into the page before the shot so that the image itself proves what
 was shown and when; files are named by their hash, never by anything the site chose.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 import os
 import struct
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,11 +20,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler import dnsguard
+from crawler.egress import BROWSER_EGRESS_ARGS, EgressProxy, launch_proxy, proxy_answer
 from crawler.parsing import looks_like_attachment
-from crawler.scope import address_class
 from store import clock
 from store import models as m
-from store.models_evidence import Screenshot
+from store.models_evidence import Screenshot, Snapshot
 from store.safetext import shown
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -95,6 +97,12 @@ class ShotConfig:
     max_height: int = 16000       # very long pages are cut here: a screenshot is evidence, not an archive
     # pages never load private-range addresses (10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7) unless allowed
     allow_private: bool = field(default_factory=lambda: os.environ.get("ZWGK_ALLOW_PRIVATE", "") in ("1", "true", "yes"))
+    trusted: tuple[str, ...] = ()  # URLs of configured sites: their hosts may be private or loopback
+
+    def policy(self) -> dnsguard.Policy:
+        policy = dnsguard.Policy()
+        policy.configure(self.trusted, allow_private=self.allow_private)
+        return policy
 
 
 @dataclass(frozen=True)
@@ -176,11 +184,16 @@ class Browser:
     def __enter__(self) -> Browser:
         from playwright.sync_api import sync_playwright
 
+        self._policy = self.config.policy()
+        self._proxy = EgressProxy(self._policy).start()
         self._pw = sync_playwright().start()
+        options = launch_options()
+        options["args"] += list(BROWSER_EGRESS_ARGS)
         try:
-            self._browser = self._pw.chromium.launch(**launch_options())
+            self._browser = self._pw.chromium.launch(**options, proxy=launch_proxy(self._proxy))
         except Exception:
             self._pw.stop()
+            self._proxy.stop()
             raise
         major = self._browser.version.split(".")[0]
         # the headless user agent ("HeadlessChrome") is turned away by some site firewalls
@@ -189,11 +202,22 @@ class Browser:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._browser.close()
-        self._pw.stop()
+        try:
+            self._browser.close()
+            self._pw.stop()
+        finally:
+            self._proxy.stop()
+
+    @property
+    def egress_attempts(self):
+        """What the browser asked the network for, allowed or refused (crawler.egress.Attempt)."""
+        return list(self._proxy.attempts)
 
     def _guard(self, route) -> None:
-        if not self.config.allow_private and address_class(urlsplit(route.request.url).hostname) == "private":
+        # refused at once when the URL itself says so; names are checked after resolution by the proxy
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss", "ftp", "file") and self._policy.refusal(
+                url.replace("ws", "http", 1) if url.startswith("ws") else url) is not None:
             route.abort("blockedbyclient")
         else:
             route.continue_()
@@ -215,6 +239,11 @@ class Browser:
                 page.wait_for_load_state("networkidle", timeout=cfg.settle_timeout * 1000)
             except Exception:  # pages that poll forever: shoot what has rendered
                 pass
+            answer = proxy_answer(self._proxy, response.headers if response is not None else None)
+            if answer is not None and answer[0] == "refused":  # the egress proxy refused the address
+                return Shot(url, clock.now(), error=f"未访问：{answer[1]}（地址不允许访问）")
+            if answer is not None:  # the proxy could not reach the site
+                return Shot(url, clock.now(), error=f"net::{answer[1]} at {page.url}")
             mask_page(page)
             taken_at, status = clock.now(), response.status if response else None
             page.evaluate(_BANNER_JS, [banner_lines(url, page.url, taken_at, status), _BANNER_STYLE, _LINE_STYLE])
@@ -288,6 +317,20 @@ class ShotSummary:
     skipped: int  # already shot in an earlier run of the command
 
 
+def _trusted_sites(session: Session, check_run: m.CheckRun) -> tuple[str, ...]:
+    """Sites whose hosts may be on an intranet or loopback: the configured departments', and those the
+    crawl itself was allowed to fetch (crawler.dnsguard applied the same rule then)."""
+    urls = {u for d in session.scalars(select(m.Department)) for u in (d.url, d.home) if u}
+    hosts = {urlsplit(u).hostname for u in urls}
+    if check_run.crawl_run_id is not None:
+        for url in session.scalars(select(Snapshot.final_url).where(Snapshot.run_id == check_run.crawl_run_id)
+                                   .distinct()):
+            if url and urlsplit(url).hostname not in hosts:
+                hosts.add(urlsplit(url).hostname)
+                urls.add(url)
+    return tuple(sorted(urls))
+
+
 def shoot_check_run(session: Session, check_run: m.CheckRun, directory: Path, *, config: ShotConfig | None = None,
                     limit: int | None = None) -> ShotSummary:
     """Screenshot every disputed page of a check run's findings; rerunning retries only the failures."""
@@ -300,6 +343,9 @@ def shoot_check_run(session: Session, check_run: m.CheckRun, directory: Path, *,
     for url in pages.keys() - set(todo):
         existing[url].finding_ids = pages[url]
     taken = failed = 0
+    config = config or ShotConfig()
+    if not config.trusted:
+        config = replace(config, trusted=_trusted_sites(session, check_run))
     if todo:
         with Browser(config) as browser:
             for url in todo:

@@ -64,26 +64,32 @@ def _as_of(value: Optional[str]) -> date | None:
 
 @sites_app.command("validate")
 def sites_validate(sites: Path = typer.Argument(..., help="sites.yaml 路径")):
-    """校验 sites.yaml 及其引用的目录文件。"""
+    """校验 sites.yaml 及其引用的目录文件（含 checks 部分的阈值）。"""
+    from checks.settings import check_settings
+
     registry = load_registry(sites)
+    check_settings(registry.sites.checks, registry.path)
     depts = registry.departments
     out.print(f"[green]校验通过[/green]：{registry.sites.region}，{len(depts)} 个单位，"
               f"{len(registry.sites.upstream)} 个上级文件来源，目录：{'、'.join(registry.catalogs)}")
 
 
 @sites_app.command("import")
-def sites_import(source: Path = typer.Argument(..., help="Excel（.xlsx）或 CSV 文件"),
+def sites_import(source: Path = typer.Argument(..., help="Excel（.xlsx、.xls）或 CSV 文件"),
                  output: Path = typer.Option(Path("sites.yaml"), "--output", "-o", help="写出的 sites.yaml"),
                  region: str = typer.Option("本市", "--region", help="地区名称（写入 region）"),
                  force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件")):
-    """从单位名录表格（单位名称/简称/类型/公开专栏地址/首页地址）生成 sites.yaml。"""
+    """从单位名录表格（单位名称/简称/类型/政务公开专栏地址/门户网站首页）生成 sites.yaml；表头可在任意一行。"""
     from store.sites_import import import_sites
 
     if output.exists() and not force:
         raise UserError(f"{output}: 文件已存在；如需覆盖请加 --force")
-    data = import_sites(source, region=region)
+    notes: list[str] = []
+    data = import_sites(source, region=region, notes=notes)
     output.write_text(dump_sites(data), encoding="utf-8")
     load_registry(output)  # what we write must itself validate
+    for note in notes:
+        out.print(f"[yellow]提示：[/yellow]{note}", highlight=False, soft_wrap=True)
     out.print(f"已写出 {output}：{len(data['departments'])} 个单位")
 
 

@@ -60,6 +60,9 @@ class SitesFile(StrictModel):
     schedule: ScheduleField = None
     # optional: who issues the bulletins and how (store/office.py); absent = defaults
     office: OfficeSettings | None = None
+    # optional: check thresholds, {check id: {threshold: value}}; the names and types are each check's own
+    # defaults, validated when checks run (checks/settings.py: the store knows no check)
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class CatalogItem(StrictModel):
