@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,6 +121,7 @@ class RunWriter:
     max_buffer_bytes: int = 16 * 1024 * 1024
     retries: int = 5
     cache_size: int = 50_000
+    on_commit: Callable[[], None] | None = None  # told after each commit (a distributed worker's bookkeeping)
     _rows: dict[str, dict[tuple, dict[str, Any]]] = field(default_factory=dict)
     _pending: int = 0
     _bytes: int = 0
@@ -211,6 +212,8 @@ class RunWriter:
                 self._ids[table].remember(pairs.items())
             self._rows = {name: {} for name in _ORDER}
             self._pending = self._bytes = 0
+            if self.on_commit is not None:
+                self.on_commit()
             return
 
     def _flush_columns(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
