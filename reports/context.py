@@ -117,6 +117,58 @@ class RunReport:
     events: list[dict[str, Any]] = field(default_factory=list)
     incomplete: list[IncompleteColumn] = field(default_factory=list)  # 未能完整抓取 columns of the crawl
     unjudged: list[UnjudgedView] = field(default_factory=list)  # what checks left unjudged because of them
+    scope: str = ""  # what the run covers (RunScope.line)
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """What a check run covers, said before anything is read from it: a spot-check round or a crawl of a few
+    departments is not a full audit."""
+
+    check_run_id: int
+    crawl_run_id: int
+    as_of: date
+    departments: int
+    known_departments: int
+    checks_run: tuple[str, ...]
+    checks_all: int
+    round_name: str | None  # "2026年第1期抽查" when the run belongs to a spot-check round or re-check
+    incomplete_columns: int
+
+    @property
+    def partial(self) -> bool:
+        return (self.round_name is not None or len(self.checks_run) < self.checks_all
+                or self.departments < self.known_departments)
+
+    def line(self) -> str:
+        text = (f"检查批次 #{self.check_run_id}（抓取批次 #{self.crawl_run_id}，基准日 {self.as_of}）："
+                f"{self.departments} 个单位、{len(self.checks_run)} 项检查")
+        if self.round_name:
+            text += f"，为{self.round_name}，只含抽中的单位和检查项"
+        elif self.partial:
+            text += f"（部分检查：全部 {self.known_departments} 个单位、{self.checks_all} 项检查中的一部分）"
+        if self.incomplete_columns:
+            text += f"；未能完整抓取的栏目 {self.incomplete_columns} 个（不计入问题）"
+        return text
+
+
+def run_scope(session: Session, check_run: m.CheckRun) -> RunScope:
+    from store.models_spotcheck import SpotcheckRecheck, SpotcheckRound
+
+    crawl = session.get(m.CrawlRun, check_run.crawl_run_id)
+    spot = session.scalars(select(SpotcheckRound).where(SpotcheckRound.check_run_id == check_run.id)).first()
+    recheck = None if spot else session.scalars(select(SpotcheckRecheck).where(
+        SpotcheckRecheck.check_run_id == check_run.id)).first()
+    if recheck is not None:
+        spot = session.get(SpotcheckRound, recheck.round_id)
+    name = None if spot is None else f"{spot.year}年第{spot.period}期抽查" + ("的复查" if recheck else "")
+    incomplete = session.scalar(select(func.count()).select_from(m.Column).where(
+        m.Column.run_id == crawl.id, m.Column.complete.is_(False))) or 0
+    return RunScope(check_run.id, crawl.id, check_run.as_of, len(crawl.departments or []),
+                    session.scalar(select(func.count()).select_from(m.Department)) or 0,
+                    tuple((check_run.config or {}).get("checks") or list(check_run.results or {})),
+                    len(all_checks()), name, incomplete)
 
 
 def latest_check_run(session: Session) -> m.CheckRun | None:
@@ -206,7 +258,9 @@ def run_report(session: Session, check_run: m.CheckRun) -> RunReport:
     region = session.scalar(select(m.Department.region).where(m.Department.id.in_(crawl.departments or [])).limit(1))
     from store import clock
 
+    scope = run_scope(session, check_run)
     return RunReport(
+        scope=scope.line(), partial=scope.partial,
         region=region, check_run_id=check_run.id, crawl_run_id=crawl.id, as_of=check_run.as_of,
         crawled_at=crawl.started_at, generated_at=clock.now(), results=check_run.results or {},
         check_titles={cid: cls.title() for cid, cls in all_checks().items()}, departments=summaries,

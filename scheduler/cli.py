@@ -245,6 +245,10 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
     if unjudged:
         _print_unjudged(fmt, output, check_run, department, check_id)
         return
+    from reports.context import run_scope
+
+    with open_session(state.db) as session:  # say which run is read before anything is read from it
+        err.print(run_scope(session, find_check_run(session, check_run)).line(), highlight=False, soft_wrap=True)
 
     if fmt is FindingsFormat.json:
         text = findings_json(state.db, check_run_id=check_run, department=department, check=check_id)

@@ -28,7 +28,7 @@ from scheduler.schedule import JobSpec, ScheduleConfig, round_spec
 from store import clock
 from store import models as m
 from store.models_schedule import (SCHEDULER_LEASE, JobRun, SchedulePause, abandon_running, acquire_lease,
-                                   claim_round, drawn_rounds, process_alive, record_skip, release_leases,
+                                   claim_round, drawn_rounds, record_skip, release_leases,
                                    retryable_rounds, this_host)
 
 log = logging.getLogger("zwgk.scheduler")
