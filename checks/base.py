@@ -49,6 +49,22 @@ class Finding:
     detected_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Unjudged:
+    """A column (or a department's column tree, column=None) a check needed whole but the crawler did not
+    read completely: the would-be finding is not made, and the column is recorded as 未能完整抓取 apart from
+    the findings. `reason` is one of store.completeness.REASONS (or "tree")."""
+
+    check: str
+    department: str | None
+    column: str | None
+    reason: str
+    column_name: str | None = None
+    url: str | None = None
+    item: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
 class Check:
     """Base class. Subclasses set the class attributes and implement run()."""
 
@@ -70,5 +86,5 @@ class Check:
             raise CheckConfigError(f"检查项 {self.id} 缺少阈值配置：{'、'.join(missing)}")
         self.settings = merged
 
-    def run(self, ctx: AuditContext) -> Iterable[Finding]:  # pragma: no cover - interface
+    def run(self, ctx: AuditContext) -> Iterable[Finding | Unjudged]:  # pragma: no cover - interface
         raise NotImplementedError

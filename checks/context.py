@@ -48,3 +48,10 @@ class AuditContext:
     def forget(self) -> None:
         """Drop what memo() built: after a rollback its ORM rows are expired and would reload one by one."""
         self._memo.clear()
+
+
+def incomplete_trees(ctx: AuditContext) -> dict[str, str]:
+    """department id → why its column tree may lack columns (store.completeness); absent when read whole."""
+    from store.completeness import incomplete_trees as trees
+
+    return ctx.memo("incomplete_trees", lambda: trees(ctx.session, ctx.run_id))

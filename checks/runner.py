@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from checks import wording
-from checks.base import CheckConfigError, SkipCheck, Status
+from checks.base import CheckConfigError, SkipCheck, Status, Unjudged
 from checks.context import AuditContext
 from checks.registry import all_checks
 from store import clock
@@ -38,6 +38,7 @@ class CheckOutcome:
     status: Status
     findings: int
     error: str | None = None
+    unjudged: int = 0  # columns not judged: their lists were not read completely (未能完整抓取)
 
 
 def latest_run(session: Session, *, sites_hash: str | None = None, completed_only: bool = True) -> m.CrawlRun | None:
@@ -77,7 +78,7 @@ def run_checks(session: Session, run: m.CrawlRun, *, as_of: date | None = None, 
         outcomes.append(outcome)
         check_run.results = {**check_run.results, check_id: {
             "status": outcome.status.value, "findings": outcome.findings, "error": outcome.error,
-            "seconds": round(time.monotonic() - started, 3)}}
+            "unjudged": outcome.unjudged, "seconds": round(time.monotonic() - started, 3)}}
         session.commit()
     check_run.finished_at = clock.now()
     session.commit()
@@ -95,13 +96,25 @@ def _reading_many_rows(session: Session) -> None:
 def _run_one(session: Session, check_run: m.CheckRun, ctx: AuditContext, check_id: str, cls, settings) -> CheckOutcome:
     """Run one check, writing its findings in batches as they come; all of them or none (one transaction)."""
     now = clock.now()
-    written = 0
+    written = unjudged = 0
     try:
         check = cls(settings)
-        rows = (_row(check_run, ctx, check, f, now) for f in check.run(ctx))
+        aside: list[dict[str, Any]] = []  # the 未能完整抓取 records, apart from the findings
+
+        def findings():
+            for f in check.run(ctx):
+                if isinstance(f, Unjudged):
+                    aside.append(_unjudged_row(check_run, f))
+                else:
+                    yield _row(check_run, ctx, check, f, now)
+
+        rows = findings()
         while batch := list(islice(rows, INSERT_BATCH)):
             session.execute(insert(m.Finding), batch)
             written += len(batch)
+        for start in range(0, len(aside), INSERT_BATCH):
+            session.execute(insert(m.Unjudged), aside[start:start + INSERT_BATCH])
+        unjudged = len(aside)
     except SkipCheck as exc:
         _undo(session, ctx)
         return CheckOutcome(check_id, Status.SKIPPED, 0, str(exc) or None)
@@ -112,7 +125,12 @@ def _run_one(session: Session, check_run: m.CheckRun, ctx: AuditContext, check_i
         _undo(session, ctx)
         log.exception("check %s failed", check_id)
         return CheckOutcome(check_id, Status.ERROR, 0, traceback.format_exc())
-    return CheckOutcome(check_id, Status.FAIL if written else Status.PASS, written)
+    return CheckOutcome(check_id, Status.FAIL if written else Status.PASS, written, unjudged=unjudged)
+
+
+def _unjudged_row(check_run: m.CheckRun, u: Unjudged) -> dict[str, Any]:
+    return dict(check_run_id=check_run.id, check=u.check, department_id=u.department, column_url=u.column,
+                column_name=u.column_name, url=u.url, item=u.item, reason=u.reason, evidence=u.evidence)
 
 
 def _undo(session: Session, ctx: AuditContext) -> None:

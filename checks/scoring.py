@@ -24,6 +24,9 @@ STABLE_IDS = frozenset({
     "attachments.archive", "repost.late", "repost.missing", "privacy.id_number", "privacy.mobile_number",
 })
 PASSED, FAILED = "合格", "不合格"
+# the kinds of link a links.broken finding names (crawler.parsing.links.KINDS; kept here, checks never import
+# the crawler)
+LINK_KINDS = ("page", "attachment", "image", "video", "audio", "style", "script", "frame", "object", "font")
 
 
 class Veto(StrictModel):
@@ -40,14 +43,29 @@ class Indicator(StrictModel):
     name: str = Field(min_length=1)
     points: float = Field(gt=0)  # the most this indicator can deduct
     checks: dict[str, float] = Field(min_length=1)  # check id → points deducted per finding
+    # links.broken findings by what the link is (图片、样式文件…): points per finding instead of checks' value
+    link_kinds: dict[str, float] = Field(default_factory=dict)
     basis: str = ""
 
     @model_validator(mode="after")
     def _non_negative(self) -> Indicator:
-        for check, points in self.checks.items():
+        for check, points in [*self.checks.items(), *self.link_kinds.items()]:
             if points < 0:
                 raise ValueError(f"检查项 {check} 的每项扣分不能为负数")
+        unknown = set(self.link_kinds) - set(LINK_KINDS)
+        if unknown:
+            raise ValueError(f"link_kinds 中的 {sorted(unknown)[0]!r} 不是链接类型（应为 {'、'.join(LINK_KINDS)} 之一）")
+        if self.link_kinds and "links.broken" not in self.checks:
+            raise ValueError("link_kinds 只能用于计入 links.broken 的指标")
         return self
+
+    def points_for(self, finding: m.Finding) -> float:
+        """Points one finding deducts under this indicator (before the cap)."""
+        if finding.check == "links.broken" and self.link_kinds:
+            kind = (finding.evidence or {}).get("link_kind") or "page"
+            if kind in self.link_kinds:
+                return self.link_kinds[kind]
+        return self.checks[finding.check]
 
 
 class Indicators(StrictModel):
@@ -124,7 +142,7 @@ def _score(dept: str, name: str, findings: list[m.Finding], spec: Indicators) ->
         left = ind.points
         for f in findings:
             if f.check in ind.checks:
-                applied = round(min(ind.checks[f.check], left), 4)
+                applied = round(min(ind.points_for(f), left), 4)
                 left = round(left - applied, 4)
                 deductions.append(Deduction(ind.id, ind.name, f.check, f.id, applied))
         by_indicator[ind.id] = round(ind.points - left, 4)

@@ -47,6 +47,7 @@ class CrawlConfig:
     recheck_after: timedelta = timedelta(hours=24)  # link targets checked more recently are not checked again
     snapshots: bool = True           # keep every fetched page as evidence (compressed, deduplicated)
     parse_workers: int = 0           # processes that parse fetched pages beside the crawl (crawler.parsepool)
+    check_fragments: bool = False    # "page.html#part": the page must have an element id="part" (or <a name>)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
@@ -78,6 +79,7 @@ class CrawlConfig:
             attachment_maxsize=settings.getint("ZWGK_ATTACHMENT_MAXSIZE", cls.attachment_maxsize),
             recheck_after=timedelta(hours=settings.getfloat("ZWGK_RECHECK_AFTER_HOURS", 24)),
             parse_workers=worker_count(settings.get("ZWGK_PARSE_WORKERS", "auto")),
+            check_fragments=settings.getbool("ZWGK_CHECK_FRAGMENTS", cls.check_fragments),
         )
         for name in ("max_pages_per_department", "max_list_pages", "max_redirects", "page_maxsize",
                      "max_link_checks_per_department", "max_query_variants"):

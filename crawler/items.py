@@ -19,6 +19,23 @@ class ColumnItem:
 
 
 @dataclass
+class ListPageItem:
+    """One page of a column's list as met: read, failed or not fetched (store.models.ListPage)."""
+    department_id: str
+    column_url: str
+    url: str
+    kind: str  # page | api | browser | skipped
+    status: str  # read | failed | not_fetched
+    first: bool = False
+    items: int = 0
+    declared_total: int | None = None
+    declared_pages: int | None = None
+    is_tree: bool = False
+    reason: str | None = None
+    skipped: int = 0
+
+
+@dataclass
 class DocumentItem:
     url: str
     title: str
@@ -63,6 +80,7 @@ class LinkItem:
     anchor: str
     tag: str
     is_attachment: bool
+    kind: str = "page"  # crawler.parsing.links.KINDS
 
 
 @dataclass

@@ -29,6 +29,8 @@ def judge_response(status: int, content_type: str | None, body: bytes) -> Verdic
         return Verdict("ok")
     if status in BLOCKED_STATUSES:
         return Verdict("blocked", f"http_{status}")
+    if status == 304:  # "not modified" to a request that asked nothing conditional: no page to show
+        return Verdict("broken", "http_304")
     if 300 <= status < 400:
         return Verdict("broken", "redirect_without_location")
     return Verdict("broken", f"http_{status}")

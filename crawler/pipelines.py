@@ -10,9 +10,14 @@ from store.writer import RunWriter
 
 log = logging.getLogger(__name__)
 
+# Scrapy signal sent after each commit of the writer: every row of every item processed so far is stored
+# (crawler.distributed releases the requests whose output is now safe)
+ROWS_COMMITTED = object()
+
 # item class → the RunWriter method that stores it
 _WRITERS = {
     it.ColumnItem: RunWriter.column,
+    it.ListPageItem: RunWriter.list_page,
     it.DocumentItem: RunWriter.document,
     it.ListEntryItem: RunWriter.list_entry,
     it.AttachmentItem: RunWriter.attachment,
@@ -39,7 +44,8 @@ class StoreItemsPipeline:
     def open_spider(self) -> None:
         self.engine = make_engine(self.db_url)
         self.session = session_factory(self.engine)()
-        self.writer = RunWriter(self.session, self.crawler.spider.run_id, batch_size=self.batch)
+        self.writer = RunWriter(self.session, self.crawler.spider.run_id, batch_size=self.batch,
+                                on_commit=lambda: self.crawler.signals.send_catch_log(signal=ROWS_COMMITTED))
 
     def close_spider(self) -> None:
         try:

@@ -140,6 +140,7 @@ def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[
         raise distributed.DistributedError(
             "--distributed: 多个抓取进程须共用一个 PostgreSQL 数据库（--db postgresql://…）；"
             "SQLite 数据库文件不能由多台机器共同写入")
+    timing = distributed.Timing.from_settings(settings)
     client = distributed.connect(redis_url)
     join_key = _join_key(engine, registry, chosen, settings.get("ZWGK_REDIS_PREFIX") or "zwgk")
     Session = session_factory(engine)
@@ -148,7 +149,7 @@ def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[
         holder: list[distributed.SharedRun] = []
 
         def join(opened):
-            holder.append(distributed.join(client, join_key, opened))
+            holder.append(distributed.join(client, join_key, opened, timing))
             return holder[0].run_id, holder[0].resumed
 
         start = _prepare(Session, registry, chosen, incremental, join)
@@ -166,11 +167,13 @@ def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[
             engine.dispose()
             return CrawlSummary(run_id=start.run_id, status="joined" if finished else "interrupted",
                                 resumed=start.resumed, stats=stats)
-        if departure.lost:
-            log.warning("workers stopped with work in hand: %s; the run is left interrupted", ", ".join(departure.lost))
-        status = "completed" if finished and not departure.lost else "interrupted"
+        if departure.lost:  # their requests in hand went back into the queue and were done by the others
+            log.warning("workers stopped with work in hand: %s; %d requests were put back and redone",
+                        ", ".join(departure.lost), departure.requeued)
+        status = "completed" if finished else "interrupted"
         merged = distributed.merge_stats(departure.stats, shared.worker)
         merged["zwgk/workers_lost"] = list(departure.lost)
+        merged["zwgk/requests_requeued"] = departure.requeued
         _finish(Session, start, status, merged, settings)
         distributed.end_session(client, join_key, shared)
     engine.dispose()

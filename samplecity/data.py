@@ -137,6 +137,31 @@ DEPARTMENTS: tuple[Department, ...] = (
     ),
 )
 
+# the list layouts of the big CMS families (samplecity.styles.fjtrs), one per column; 人事信息 declares
+# more records than any pager reaches: its list cannot be read completely (未能完整抓取)
+DEPARTMENTS += (
+    Department(
+        id="tjj", name="示例市统计局", short="市统计局", style="fjtrs", page_size=3,
+        credit_code="11370100MB2851910T", doc_prefix="示统", first_id=660001,
+        topics=("经济运行监测", "统计执法", "人口普查", "统计数据发布", "统计法治宣传"),
+        columns=(
+            _GUIDE, _RULES, Column("jgzn", "机构职能", docs=1, newest=150, layout="dl"),
+            Column("gzdt", "工作动态", docs=9, newest=1, oldest=60, layout="trs"),
+            Column("tzgg", "通知公告", docs=6, newest=3, oldest=100, numbered=True, layout="hanweb"),
+            Column("zcwj", "政策文件", docs=4, newest=12, oldest=170, numbered=True, attach_every=3, layout="table"),
+            Column("zcjd", "政策解读", explains="zcwj", layout="jspager"),
+            Column("ghjh", "规划计划", docs=4, newest=40, oldest=200, layout="nodate"),
+            Column("rsxx", "人事信息", docs=3, newest=420, oldest=500, layout="trs", declares=40),
+            Column("czyjs", "财政预决算", children=(
+                Column("bmys", "部门预算", docs=1, yearly=(2, 10), layout="table"),
+                Column("bmjs", "部门决算", docs=1, yearly=(8, 28), layout="dl"),
+                Column("sgjf", "“三公”经费", note="本单位“三公”经费情况在部门预算、部门决算中一并公开，本栏目无此类信息，特此说明。"),
+            )),
+            Column("ndbg", "政府信息公开年报", docs=2, yearly=(1, 20), layout="dl"),
+        ),
+    ),
+)
+
 UPSTREAM: tuple[Upstream, ...] = (
     Upstream(
         id="province", name="省人民政府文件", path="/upstream/zcwj/", issuer="示例省人民政府",
@@ -164,6 +189,8 @@ PLANTS: tuple[DocPlant, ...] = (
     DocPlant("fgw", "zcwj/2", written_workdays=21),  # late: 21 working days after it was written
     DocPlant("fgw", "tzgg/1", written_workdays=20),  # near miss: exactly 20
     DocPlant("jyj", "tzgg/3", written_workdays=40),
+    DocPlant("tjj", "gzdt/7", written_workdays=25),  # late, on page 3: only the TRS-like search API lists it
+    DocPlant("tjj", "tzgg/5", written_workdays=30),  # late, beyond the first records: only dataproxy.jsp lists it
     DocPlant("fgw", "zcwj/0", explained_after=3),  # near miss: 解读 exactly 3 working days later
     DocPlant("wjw", "zcwj/1", explained_after=4),
     DocPlant("jyj", "zcwj/2", explained_after=-1),  # no 解读 at all
@@ -190,6 +217,7 @@ REPOSTS: tuple[Repost, ...] = (
 _REFUSED = "http://127.0.0.1:{refused_port}/wsbs/index.html"
 _GONE_UPSTREAM = "/upstream/zcwj/201912/t20191230_5501.html"
 _DELETED_FGW = "/fgw/zwgk/tzgg/content_9017.html"
+_DELETED_JYJ = "/jyj/zwgk/gzdt/202410/t20241008_482399.html"
 _RAR = "application/x-rar-compressed"
 _OCTET = "application/octet-stream"
 
@@ -209,6 +237,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/sfj/zwgk/ztzl/", soft404=True, title="您访问的页面不存在", verdict=BROKEN, why="soft-404"),
     Endpoint("/r/a", status=302, location="/r/b", verdict=BROKEN, why="redirect-loop"),
     Endpoint("/r/b", status=302, location="/r/a"),
+    # a document deleted behind a list entry (nothing else links to it), a picture on a list page, a video
+    Endpoint(_DELETED_JYJ, status=404, verdict=BROKEN, why="404"),
+    Endpoint("/gaj/images/2024/jtaq_banner.png", status=404, verdict=BROKEN, why="404"),
+    Endpoint("/gaj/video/2024/jtaq_xcp.mp4", status=404, verdict=BROKEN, why="404"),
     # --- attachments.archive -------------------------------------------------------------------
     Endpoint("/jyj/zwgk/fj/W020240315_招生材料.zip", body="zip", verdict=ARCHIVE, why="extension"),
     Endpoint("/fgw/uploadfiles/2024/项目申报材料.rar", body="rar", verdict=ARCHIVE, why="extension"),
@@ -267,6 +299,9 @@ LINKS: tuple[Link, ...] = (
     Link("wjw", "column:gzdt:2", "/wjw/old/jkjy.htm", "健康教育专栏"),
     Link("sfj", "root", "/sfj/zwgk/ztzl/", "专题专栏"),
     Link("zjj", "doc:gzdt:2", "/r/a", "城市更新专题"),
+    Link("jyj", "column:gzdt", _DELETED_JYJ, "关于做好2024年秋季学期开学工作的通知", tag="item"),
+    Link("gaj", "column:gzdt", "/gaj/images/2024/jtaq_banner.png", "交通安全宣传月", tag="img"),
+    Link("gaj", "doc:gzdt:1", "/gaj/video/2024/jtaq_xcp.mp4", "交通安全宣传片", tag="video"),
     # archives
     Link("jyj", "doc:tzgg:1", "/jyj/zwgk/fj/W020240315_招生材料.zip", "招生材料.zip", tag="attachment"),
     Link("fgw", "doc:tzgg:0", "/fgw/uploadfiles/2024/项目申报材料.rar", "项目申报材料.rar", tag="attachment"),
@@ -311,6 +346,8 @@ EXPECT: tuple[Expect, ...] = (
     Expect(_E, "jyj", "column:ghjh", "ghjh", "empty, only the placeholder 暂无信息"),
     Expect(_E, "sfj", "column:fdzdgknr/czyjs/bmjs", None, "nested sub-column empty, placeholder only"),
     Expect(_E, "zjj", "column:ghjh", "ghjh", "empty with a note saying why", negative=True),
+    Expect(_E, "tjj", "column:czyjs/sgjf", None, "empty with a note saying why, under a column-tree page",
+           negative=True),
     Expect(_S, "wjw", "column:rsxx", "rsxx", "newest 400 days old, limit 365"),
     Expect(_S, "sfj", "column:fdzdgknr/gzdt", "gzdt", "newest 15 days old, limit 14"),
     Expect(_S, "zjj", "column:gzdt", "gzdt", "newest exactly 14 days old", negative=True),
@@ -318,6 +355,10 @@ EXPECT: tuple[Expect, ...] = (
     Expect(_L, "fgw", "doc:zcwj/2", "zcwj", "published 21 working days after it was written"),
     Expect(_L, "jyj", "doc:tzgg/3", "tzgg", "published 40 working days after it was written"),
     Expect(_L, "fgw", "doc:tzgg/1", "tzgg", "published exactly 20 working days after", negative=True),
+    Expect(_L, "tjj", "doc:gzdt/7", "gzdt", "25 working days late, listed only by the POST search API (page 3)"),
+    Expect(_L, "tjj", "doc:tzgg/5", "tzgg", "30 working days late, listed only by dataproxy.jsp"),
+    Expect(_S, "tjj", "column:rsxx", "rsxx", "newest 420 days old, but the list declares 40 records and serves 3: "
+           "未能完整抓取, not a finding", negative=True),
     Expect(_A, "gaj", "annual:ndbg", "gknb", "annual report published 5 February"),
     Expect(_A, "cgjd", "*", None, "a government's report published 20 March, due 31 March", negative=True),
     Expect(_I, "wjw", "doc:zcwj/1", "zcwj", "解读 4 working days after the policy"),

@@ -30,6 +30,10 @@ class Column:
     note: str = ""  # what the page says when the column is empty; "" = the CMS placeholder 暂无信息
     explains: str = ""  # path of a column whose documents this one interprets (one 解读 per document)
     js: bool = False  # the list is filled in the browser by a script from list.json (keep it to one page)
+    # list markup of the fjtrs style (samplecity.styles.fjtrs): trs | hanweb | dl | table | nodate
+    layout: str = ""
+    # records the list declares when more than it has: a list no pager can read completely (未能完整抓取)
+    declares: int = 0
 
     @property
     def family(self) -> str:
@@ -82,7 +86,8 @@ class Link:
 
     `on`: "root" (the disclosure root), "column:<path>[:<page>]" (a column list page, 1-based, default 1),
     "doc:<path>:<n>" (the n-th newest document of that column, 0-based). `<path>` is e.g. "czyjs/bmys".
-    `tag`: "a" (a related link), "img" (an inline image), "attachment" (an entry in the 附件 block),
+    `tag`: "a" (a related link), "img" (an inline image), "video" (an inline video, documents only),
+    "attachment" (an entry in the 附件 block),
     "item" (an entry of the column list itself).
     """
 

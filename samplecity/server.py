@@ -37,6 +37,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._answer(head=True)
 
+    def do_POST(self) -> None:  # noqa: N802 - the data endpoints script-driven lists call (site.Site.posts)
+        city = self.server.city
+        city._count(self.command, self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(min(length, 65536)) if length > 0 else b""
+        resource = city.site.post(self.path, body)
+        self.send_response(resource.status)
+        for name, value in resource.header_list():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(resource.body)
+
     def _answer(self, head: bool) -> None:
         city = self.server.city
         city._count(self.command, self.path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qsl, urlsplit
 from datetime import date, datetime, time, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
@@ -13,6 +15,7 @@ from . import data, files, generate, upstream
 from .generate import Doc
 from .model import Department, Endpoint, Link
 from .styles import STYLES, Item, Planted, Style, TreeNode
+from .styles.fjtrs import ENDPOINT_LAYOUTS, API_PATH, PROXY_PATH, FjtrsStyle, api_answer, channel_id, proxy_answer
 from .urls import canon, is_fetchable, request_key
 
 _CST = timezone(timedelta(hours=8))
@@ -49,6 +52,17 @@ class Site:
     pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     docs: dict[str, list[Doc]] = field(default_factory=dict)
     not_found: Resource | None = None
+    #: POST data endpoints (path -> answer(query and form fields)), as script-driven CMS lists call them
+    posts: dict[str, Callable[[dict[str, str]], Resource | None]] = field(default_factory=dict)
+
+    def post(self, target: str, body: bytes) -> Resource:
+        parts = urlsplit(target)
+        handler = self.posts.get(canon(parts.path))
+        fields = dict(parse_qsl(parts.query))
+        fields.update(parse_qsl(body.decode("utf-8", "replace")))
+        answer = handler(fields) if handler is not None else None
+        assert self.not_found is not None
+        return answer or self.not_found
 
     def lookup(self, target: str) -> Resource:
         resource = self.routes.get(request_key(target))
@@ -141,6 +155,7 @@ class _DepartmentBuilder:
         for doc in self.docs:
             self.by_column[doc.path].append(doc)
         self.pages: list[tuple[str, str]] = []
+        self.static_links: set[str] = set()  # documents linked from a static list or hub page
 
     def html(self, path: str, markup: str, modified: datetime, kind: str | None = None) -> None:
         style = self.style
@@ -164,9 +179,12 @@ class _DepartmentBuilder:
             else:
                 self._column(path, column, tree, planted, items)
         names = dict((path, column.name) for path, column in self.columns)
+        linked = {i.url for i in latest} | self.static_links
         for doc in self.docs:
             markup = style.render_doc(dept, doc, names[doc.path], planted.pop(doc.url, []), doc.url)
-            self.html(doc.url, markup, doc.published, "doc")
+            # listed only by a data endpoint or a script: a crawler that follows <a> links alone never sees it
+            hidden = doc.column.layout in ENDPOINT_LAYOUTS and doc.url not in linked
+            self.html(doc.url, markup, doc.published, "apidoc" if hidden else "doc")
         leftover = sorted(set(planted) | set(items))
         if leftover:
             raise ValueError(f"sample city: planted links on pages that do not exist: {leftover}")
@@ -243,6 +261,7 @@ class _DepartmentBuilder:
             boxes.append((child.name, self.style.column_url(self.dept, child_path, 1), [self._item(d) for d in docs]))
         url = self.style.column_url(self.dept, path, 1)
         dates = [i.published for _, _, items in boxes for i in items] or [datetime.combine(self.anchor, time())]
+        self.static_links.update(i.url for _, _, items in boxes for i in items)
         markup = self.style.render_hub(self.dept, column.name, tree, boxes, planted.pop(url, []), url)
         self.html(url, markup, max(dates), "column")
 
@@ -250,6 +269,14 @@ class _DepartmentBuilder:
         docs = self.by_column.get(path, [])
         size = self.dept.page_size
         pages = max(1, -(-len(docs) // size))
+        extra = {}
+        if isinstance(self.style, FjtrsStyle):
+            extra = {"total": max(len(docs), column.declares)}
+            if column.layout in ENDPOINT_LAYOUTS:  # one static page; the rest behind the endpoint
+                self._endpoint(path, column, docs, extra["total"])
+                pages = 1
+                if column.layout == "hanweb":  # jcms inlines the first pages' records, the rest via the proxy
+                    size *= 2
         for page_no in range(1, pages + 1):
             url = self.style.column_url(self.dept, path, page_no)
             chunk = [self._item(d) for d in docs[(page_no - 1) * size: page_no * size]]
@@ -257,14 +284,73 @@ class _DepartmentBuilder:
             chunk += [Item(i.title, i.url, oldest) for i in extra_items.pop(url, [])]
             markup = self.style.render_list(
                 self.dept, column.name, path, tree, chunk, page_no, pages, (page_no - 1) * size,
-                planted.pop(url, []), url,
+                planted.pop(url, []), url, **extra,
             )
+            if column.layout != "hanweb":  # jcms rows sit in a script's XML: no <a> a link follower sees
+                self.static_links.update(i.url for i in chunk)
             modified = chunk[0].published if chunk else datetime.combine(self.anchor, time())
             self.html(url, markup, modified, "column")
             if column.js:  # the data the list page's script fetches
                 feed = [{"url": i.url, "title": i.title, "date": f"{i.published:%Y-%m-%d}"} for i in chunk]
                 self.site.add(url.rsplit("/", 1)[0] + "/list.json", Resource(
                     200, json.dumps(feed, ensure_ascii=False).encode(), "application/json; charset=utf-8", modified))
+
+
+    def _endpoint(self, path: str, column, docs: list[Doc], total: int) -> None:
+        """The POST endpoint a TRS-like or Hanweb-like list loads its records from (styles.fjtrs)."""
+        style, dept, size = self.style, self.dept, self.dept.page_size
+        items = [self._item(d) for d in docs]
+        list_page = style.column_url(dept, path, 1)
+        modified = items[0].published if items else datetime.combine(self.anchor, time())
+
+        def window(start: int, count: int) -> list[Item]:
+            return items[max(0, start): max(0, start) + max(0, min(count, 100))]
+
+        if column.layout == "jspager":  # GET page_<n>.json beside the list page, read by its 下一页 script
+            directory = list_page.rsplit("/", 1)[0]
+            for n in range(2, -(-len(items) // size) + 1):
+                feed = [{"url": i.url, "title": i.title, "date": f"{i.published:%Y-%m-%d}"}
+                        for i in items[(n - 1) * size: n * size]]
+                self.site.add(f"{directory}/page_{n}.json", Resource(
+                    200, json.dumps(feed, ensure_ascii=False).encode(), "application/json; charset=utf-8", modified))
+            return
+        if column.layout == "trs":
+            chnl = str(channel_id(dept, path))
+
+            def answer(form: dict[str, str]) -> Resource | None:
+                if form.get("chnlid") != chnl:
+                    return None
+                page, per = _int(form.get("page"), 1), _int(form.get("prepage"), size)
+                body = api_answer(window((page - 1) * per, per), total, self.site.base_url)
+                return Resource(200, body, "application/json; charset=utf-8", modified)
+
+            handlers = self.site.posts.setdefault(canon(API_PATH.format(dept=dept.id)), _Dispatch())
+        else:
+            chnl = str(channel_id(dept, path))
+
+            def answer(form: dict[str, str]) -> Resource | None:
+                if form.get("columnid") != chnl:
+                    return None
+                start, end = _int(form.get("startrecord"), 1), _int(form.get("endrecord"), size)
+                body = proxy_answer(style, window(start - 1, end - start + 1), total, list_page)
+                return Resource(200, body, "text/xml; charset=utf-8", modified)
+
+            handlers = self.site.posts.setdefault(canon(PROXY_PATH), _Dispatch())
+        handlers.answers.append(answer)
+
+
+class _Dispatch:
+    """One endpoint path shared by several columns: the first column that recognises the form answers."""
+
+    def __init__(self) -> None:
+        self.answers: list[Callable[[dict[str, str]], Resource | None]] = []
+
+    def __call__(self, form: dict[str, str]) -> Resource | None:
+        return next((r for r in (a(form) for a in self.answers) if r is not None), None)
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 7 else default
 
 
 def _build_upstream(site: Site, anchor: date) -> None:

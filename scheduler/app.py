@@ -38,10 +38,49 @@ from store.registry import Registry
 log = logging.getLogger("zwgk.scheduler")
 LEASE_TTL = timedelta(seconds=60)
 HEARTBEAT = 10  # seconds; the scheduler lease is renewed this often and expires after LEASE_TTL
+# an unreachable database at start (a reboot before PostgreSQL, an outage, a locked SQLite file) is waited
+# for, retrying after 1, 2, 4 … seconds up to this pause between attempts (ZWGK_SCHEDULER_DB_RETRY_MAX)
+DB_RETRY_MAX = 60.0
 
 
 class SchedulerBusy(RuntimeError):
     """Another live scheduler holds this database; str() is one Chinese line."""
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a database error means "not reachable now" (wait and retry) rather than a configuration
+    mistake (exit 2): refused or timed-out connections, a server starting or shutting down, a SQLite file
+    locked by another process. Wrong credentials or a missing database stay mistakes (and so does a SQLite
+    file in a directory that does not exist, refused before the scheduler starts)."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    mistakes = ("authentication failed", "does not exist", "no password supplied", "permission denied",
+                "invalid dsn", "file is not a database")
+    return not any(m in text for m in mistakes)
+
+
+def wait_for_store(db_url: str | None, stop, *, retry_max: float = DB_RETRY_MAX):
+    """open_store, retried with back-off while the database is unreachable; None if `stop` is set meanwhile.
+    Any other error (a bad URL, wrong credentials) is raised at once: the caller exits 2."""
+    delay, attempt = 1.0, 0
+    while True:
+        attempt += 1
+        try:
+            engine, sessions = open_store(db_url)
+            if attempt > 1:
+                log.info("数据库已可用（第 %d 次尝试），继续启动", attempt)
+            return engine, sessions
+        except Exception as exc:
+            if not _unreachable(exc):
+                raise
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
+            log.warning("数据库暂不可用（%s）：%s；%g 秒后重试", database_url(db_url), reason, delay)
+        if stop.wait(delay):
+            return None
+        delay = min(delay * 2, retry_max)
 
 
 class SlotTrigger(BaseTrigger):
@@ -221,18 +260,52 @@ def _quiet_apscheduler(record: logging.LogRecord) -> bool:
                 and record.levelno < logging.ERROR)
 
 
-def _take_scheduler_lease(sessions, owner: str) -> None:
+def take_lease_now(sessions, owner: str) -> None:
+    """The scheduler lease for a short task (`zwgk schedule recover`): taken if free, expired, or held by a
+    process killed on this machine; SchedulerBusy otherwise."""
     with sessions() as session:
         if acquire_lease(session, SCHEDULER_LEASE, owner, LEASE_TTL):
             return
         held = session.get(Lease, SCHEDULER_LEASE)
-        host, _, rest = (held.holder if held else "").partition(":")
-        pid = int(rest.partition(":")[0] or 0) if rest[:1].isdigit() else 0
-        if held and host == this_host() and not process_alive(pid):  # killed on this machine: take over now
-            if acquire_lease(session, SCHEDULER_LEASE, owner, LEASE_TTL, steal_from=held.holder):
-                return
-        raise SchedulerBusy(f"另一个调度程序正在使用该数据库（{held.holder if held else '未知'}，租约有效至 "
-                            f"{held.expires_at if held else '—'}）；同一数据库只能运行一个调度程序")
+        if held and _killed_here(held.holder) and acquire_lease(session, SCHEDULER_LEASE, owner, LEASE_TTL,
+                                                                 steal_from=held.holder):
+            return
+        raise SchedulerBusy(f"调度程序正在运行（{held.holder if held else '未知'}，租约有效至 "
+                            f"{held.expires_at if held else '—'}）")
+
+
+def _killed_here(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = int(rest.partition(":")[0] or 0) if rest[:1].isdigit() else 0
+    return host == this_host() and not process_alive(pid)
+
+
+def _take_scheduler_lease(sessions, owner: str, stop=None) -> bool:
+    """Take the scheduler lease. A holder killed on this machine is taken over at once; any other holder is
+    waited for until its lease expires (after a reboot the old holder's pid may belong to another process
+    now): only a lease that stays renewed meanwhile means another live scheduler (SchedulerBusy).
+    False if `stop` is set while waiting."""
+    import threading
+
+    stop = stop or threading.Event()
+    deadline = None
+    while True:
+        with sessions() as session:
+            if acquire_lease(session, SCHEDULER_LEASE, owner, LEASE_TTL):
+                return True
+            held = session.get(Lease, SCHEDULER_LEASE)
+            if held and _killed_here(held.holder):  # killed on this machine: take over now
+                if acquire_lease(session, SCHEDULER_LEASE, owner, LEASE_TTL, steal_from=held.holder):
+                    return True
+            if deadline is None:
+                deadline = clock.now() + LEASE_TTL + timedelta(seconds=2 * HEARTBEAT)
+                log.warning("调度程序租约由 %s 持有（有效至 %s），等待其过期", held.holder if held else "未知",
+                            held.expires_at if held else "—")
+            elif clock.now() > deadline:
+                raise SchedulerBusy(f"另一个调度程序正在使用该数据库（{held.holder if held else '未知'}，租约有效至 "
+                                    f"{held.expires_at if held else '—'}）；同一数据库只能运行一个调度程序")
+        if stop.wait(min(HEARTBEAT, 5)):
+            return False
 
 
 def run_forever(registry: Registry, db_url: str | None, *, log_file: Path | None = None) -> int:
@@ -243,27 +316,37 @@ def run_forever(registry: Registry, db_url: str | None, *, log_file: Path | None
     tz = timezone_of(cfg)
     log_dir = Path(cfg.log_dir).resolve()
     setup_logging(log_file or log_dir / "zwgk-scheduler.log", tz)
-    engine, sessions = open_store(db_url)
-    owner = f"{this_host()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    _take_scheduler_lease(sessions, owner)
-    rt = jobs_schedule.Runtime(sites=registry.path, db_url=database_url(db_url), config=cfg, owner=owner,
-                               sessions=sessions, log_dir=log_dir)
-    jobs_schedule.configure(rt)
-    stop = threading.Event()
+    stop, abandon = threading.Event(), threading.Event()
 
     def on_signal(signum, _frame) -> None:
         if stop.is_set():  # a second Ctrl-C: do not wait for jobs in flight
-            rt.abandon.set()
+            abandon.set()
         stop.set()
         log.info("收到信号 %s，正在停止", signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    retry_max = float(os.environ.get("ZWGK_SCHEDULER_DB_RETRY_MAX") or DB_RETRY_MAX)
+    opened = wait_for_store(db_url, stop, retry_max=retry_max)
+    if opened is None:
+        log.info("调度程序已停止（未连上数据库）")
+        return 0
+    engine, sessions = opened
+    owner = f"{this_host()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    if not _take_scheduler_lease(sessions, owner, stop):
+        engine.dispose()
+        log.info("调度程序已停止")
+        return 0
+    rt = jobs_schedule.Runtime(sites=registry.path, db_url=database_url(db_url), config=cfg, owner=owner,
+                               sessions=sessions, log_dir=log_dir, abandon=abandon)
+    jobs_schedule.configure(rt)
     scheduler = build_scheduler(engine, cfg, tz)
     try:
         retries, drawn = jobs_schedule.recover(rt)
         scheduler.start(paused=True)
         rt.add_job = lambda spec: add_spec_job(scheduler, spec, tz)
+        rt.retry = lambda row: add_spec_job(scheduler, JobSpec.from_dict(row.spec), tz,
+                                            job_id=f"retry-{row.id}-{row.attempt}", scheduled_at=row.scheduled_at)
         sync_jobs(scheduler, job_specs(registry), tz)
         for row in retries:
             log.info("补跑 %s（计划时间 %s，上次未完成）", row.job_id, row.scheduled_at)

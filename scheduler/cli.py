@@ -106,6 +106,8 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
           full: bool = typer.Option(False, "--full", help="完整抓取：不沿用上次抓取中未变化的内容"),
           ignore_robots: bool = typer.Option(False, "--ignore-robots",
                                              help="正式检查时不受 robots.txt 限制（记录在抓取批次中）"),
+          check_fragments: bool = typer.Option(False, "--check-fragments",
+                                               help="检查本单位网站上“页面#位置”链接指向的位置是否存在（默认不检查）"),
           setting: list[str] = typer.Option([], "--set", "-s", help="覆盖抓取设置 NAME=VALUE（可重复），如 -s ZWGK_MAX_PAGES_PER_DEPARTMENT=2000"),
           distributed: Optional[str] = typer.Option(None, "--distributed", envvar="ZWGK_REDIS_URL",
                                                     help="分布式抓取：各机器上的抓取进程通过该 Redis（redis://主机:端口/库号）"
@@ -134,6 +136,8 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
         overrides["DOWNLOAD_DELAY"] = delay
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = False
+    if check_fragments:
+        overrides["ZWGK_CHECK_FRAGMENTS"] = True
     # a bad Redis URL, Redis unreachable, SQLite with --distributed: CrawlSettingsError, one line in main()
     summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides, incremental=not full,
                                    distributed=distributed)
@@ -207,9 +211,15 @@ def _print_outcomes(summary) -> None:
     table.add_column("编号")
     table.add_column("结果")
     table.add_column("问题数", justify="right")
+    table.add_column("未能完整抓取", justify="right")
     for o in summary.outcomes:
-        table.add_row(checks[o.check].title(), o.check, STATUS_LABELS.get(o.status.value, o.status.value), str(o.findings))
+        table.add_row(checks[o.check].title(), o.check, STATUS_LABELS.get(o.status.value, o.status.value), str(o.findings),
+                      str(o.unjudged) if o.unjudged else "")
     out.print(table)
+    unjudged = sum(o.unjudged for o in summary.outcomes)
+    if unjudged:
+        out.print(f"未能完整抓取：{unjudged} 项判断因栏目列表未能完整读取而未作结论，不计入问题"
+                  "（zwgk findings --unjudged 查看）")
     for o in summary.outcomes:
         if o.status.value == "ERROR":
             err.print(f"检查项 {o.check} 出错：{(o.error or '').strip().splitlines()[-1] if o.error else ''}")
@@ -226,10 +236,19 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
              output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件（xlsx 必填；json 默认输出到屏幕）"),
              check_run: Optional[int] = typer.Option(None, "--check-run", help="检查批次（默认最近一次）"),
              department: Optional[str] = typer.Option(None, "--department", "-d", help="只看该单位"),
-             check_id: Optional[str] = typer.Option(None, "--check", "-c", help="只看该检查项")):
+             check_id: Optional[str] = typer.Option(None, "--check", "-c", help="只看该检查项"),
+             unjudged: bool = typer.Option(False, "--unjudged", help="列出因栏目列表未能完整抓取而未作结论的栏目（不是问题）")):
     """列出问题清单（JSON 格式见 README“问题清单 JSON”）。"""
-    from reports.context import finding_views
+    from reports.context import finding_views, unjudged_views
     from scheduler.jobs import find_check_run, findings_json, open_session
+
+    if unjudged:
+        _print_unjudged(fmt, output, check_run, department, check_id)
+        return
+    from reports.context import run_scope
+
+    with open_session(state.db) as session:  # say which run is read before anything is read from it
+        err.print(run_scope(session, find_check_run(session, check_run)).line(), highlight=False, soft_wrap=True)
 
     if fmt is FindingsFormat.json:
         text = findings_json(state.db, check_run_id=check_run, department=department, check=check_id)
@@ -257,6 +276,47 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
     for v in views:
         table.add_row(term(v.department_name), term(v.check_title), term(v.url), term(v.message))
     out.print(table)
+    with open_session(state.db) as session:
+        aside = unjudged_views(session, find_check_run(session, check_run), department=department, check=check_id)
+    if aside:
+        out.print(f"另有 {len(aside)} 项因栏目列表未能完整抓取而未作结论（不是问题）：zwgk findings --unjudged")
+
+
+def _print_unjudged(fmt, output: Optional[Path], check_run: Optional[int], department: Optional[str],
+                    check_id: Optional[str]) -> None:
+    """The 未能完整抓取 records of a check run: their own list, never mixed into the findings."""
+    import json
+
+    from reports.context import unjudged_views
+    from scheduler.jobs import find_check_run, open_session
+
+    with open_session(state.db) as session:
+        views = unjudged_views(session, find_check_run(session, check_run), department=department, check=check_id)
+    if fmt is FindingsFormat.json:
+        text = json.dumps([v.as_json() for v in views], ensure_ascii=False, indent=2)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+            err.print(f"已写出 {output}")
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    if fmt is FindingsFormat.xlsx:
+        from reports.xlsx import write_table
+
+        if output is None:
+            raise UserError("--output: 导出 xlsx 时必须指定输出文件，例如 -o 未能完整抓取.xlsx")
+        write_table(output, "未能完整抓取", ["单位", "检查项目", "栏目", "页面地址", "原因", "页面声明条数", "实际读取条数"],
+                    ([v.department_name, v.check_title, v.column_name or v.item or "栏目树", v.url or "",
+                      v.reason_label, v.evidence.get("declared_total"), v.evidence.get("crawled")] for v in views),
+                    widths=[22, 18, 20, 50, 30, 12, 12])
+        out.print(f"已写出 {output}（{len(views)} 条）")
+        return
+    table = Table(title=f"未能完整抓取（{len(views)} 项，不是问题）", show_lines=False)
+    for col in ("单位", "检查项目", "栏目或事项", "原因"):
+        table.add_column(col, overflow="fold")
+    for v in views:
+        table.add_row(v.department_name, v.check_title, v.column_name or v.item or "栏目树", v.reason_label)
+    out.print(table)
 
 
 @report_app.command("html")
@@ -281,7 +341,8 @@ def demo(output: Path = typer.Option(Path("zwgk-demo"), "--output", "-o", help="
 
 
 # each area adds its commands to `app` / `report_app` in its own module
-from scheduler import cli_checks, cli_evidence, cli_health, cli_schedule, cli_spotcheck, cli_web  # noqa: E402,F401
+from scheduler import (cli_checks, cli_evidence, cli_health, cli_ops, cli_schedule, cli_spotcheck,  # noqa: E402,F401
+                       cli_web)
 
 
 # --- entry point --------------------------------------------------------------------------------------

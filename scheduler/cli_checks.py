@@ -55,7 +55,9 @@ def score(sites: Optional[Path] = typer.Argument(None, help="sites.yaml 路径�
           check_run: Optional[int] = typer.Option(None, "--check-run", help="对指定的检查批次评分"),
           as_of: Optional[str] = typer.Option(None, "--as-of", help="评分基准日 YYYY-MM-DD（默认今天；无此基准日的检查结果时先运行检查）"),
           indicators: Optional[Path] = typer.Option(None, "--indicators", help="评分指标文件（默认国办秘函〔2019〕19号模型）"),
-          fmt: ScoreFormat = typer.Option(ScoreFormat.table, "--format", "-f", help="table | json")):
+          fmt: ScoreFormat = typer.Option(ScoreFormat.table, "--format", "-f", help="table | json"),
+          allow_partial: bool = typer.Option(False, "--allow-partial",
+                                             help="也对部分检查（抽查轮次、部分单位或部分检查项）评分，并注明")):
     """按评分指标给各单位打分，输出得分和结论（合格/不合格）。"""
     from checks.runner import latest_run
     from checks.scoring import load_indicators, score_check_run
@@ -81,19 +83,28 @@ def score(sites: Optional[Path] = typer.Argument(None, help="sites.yaml 路径�
             err.print(f"已按基准日 {day} 对最近一次抓取运行检查（检查批次 #{check_run}）")
         else:
             check_run = found
+    from reports.context import run_scope
+
     with open_session(state.db) as session:
         run = find_check_run(session, check_run)
+        scope = run_scope(session, run)
+        if scope.partial and not allow_partial:
+            # a run of 4 drawn checks over 4 departments would give everyone else 100 points
+            raise UserError(f"{scope.line()}：不是全面检查，得分不能代表评估结果；"
+                            "请对完整检查评分，确需计算时加 --allow-partial")
         scores = score_check_run(session, run, spec)
         as_of_day = run.as_of
+    err.print(scope.line() + ("；部分检查，得分只反映已检查的内容" if scope.partial else ""), highlight=False,
+              soft_wrap=True)
     if fmt is ScoreFormat.json:
         sys.stdout.write(json.dumps([{
             "department": s.department, "name": s.name, "score": s.score, "passed": s.passed, "verdict": s.verdict,
-            "vetoes": list(s.vetoes), "by_indicator": s.by_indicator,
+            "vetoes": list(s.vetoes), "by_indicator": s.by_indicator, "partial": scope.partial,
             "deductions": [d.__dict__ for d in s.deductions]} for s in scores], ensure_ascii=False, indent=2) + "\n")
         return
     names = {i.id: i.name for i in spec.indicators}
     table = Table(title=f"{spec.name}：评分结果（检查批次 #{check_run}，基准日 {as_of_day}，满分 {spec.full_score:g}，"
-                        f"{spec.pass_score:g} 分及以上且无否决项为合格）")
+                        f"{spec.pass_score:g} 分及以上且无否决项为合格）" + ("【部分检查】" if scope.partial else ""))
     for col, justify in (("单位", "left"), ("得分", "right"), ("结论", "center"), ("单项否决", "left"), ("扣分", "left")):
         table.add_column(col, justify=justify, overflow="fold")
     for s in scores:

@@ -50,7 +50,7 @@ def schedule_list(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
                   reveal: bool = typer.Option(False, "--reveal", help="显示三随机抽查的时间（默认保密）")):
     """列出全部作业及下次运行时间、暂停状态和最近一次结果。"""
     from scheduler.app import describe_trigger, make_trigger, open_store, stored_jobs, timezone_of
-    from scheduler.schedule import config_of, job_specs
+    from scheduler.schedule import JobSpec, config_of, job_specs
     from store.models_schedule import JobRun, SchedulePause
 
     registry = load_registry(sites)
@@ -64,7 +64,11 @@ def schedule_list(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
         newest = select(JobRun.job_id, func.max(JobRun.scheduled_at).label("at")).group_by(JobRun.job_id).subquery()
         last = {r.job_id: r for r in session.scalars(select(JobRun).join(
             newest, (JobRun.job_id == newest.c.job_id) & (JobRun.scheduled_at == newest.c.at)))}
+        stuck = _stuck(session)
     engine.dispose()
+    for r in stuck:  # a one-off round left the job store when it fired: listed from its record
+        if r.job_id not in specs and r.spec:
+            specs[r.job_id] = JobSpec.from_dict(r.spec)
     now = datetime.now(tz)
     table = Table(title=f"{registry.sites.region}定时作业（{len(specs)} 个）")
     for col in ("作业", "类型", "单位", "触发方式", "下次运行", "状态", "最近一次"):
@@ -72,15 +76,19 @@ def schedule_list(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
     for job_id, spec in specs.items():
         if job_id in stored:
             nxt = stored[job_id][1]
+        elif spec.kind == "round":  # a drawn round that fired: no next time of its own
+            nxt = None
         else:
             nxt = make_trigger(spec, tz).get_next_fire_time(None, now)
-        shown = _when(nxt) if job_id in stored else f"{_when(nxt)}（尚未登记，按配置）"
+        shown = _when(nxt) if job_id in stored or spec.kind == "round" else f"{_when(nxt)}（尚未登记，按配置）"
         secret = spec.kind == "round" and not reveal and job_id not in last  # 时间随机、对象随机 until it runs
         held = [d for d in spec.departments if d in paused]
         state_text = "已暂停" if job_id in paused or (held and len(held) == len(spec.departments)) else (
             f"部分单位暂停：{'、'.join(held)}" if held else "正常")
         row = last.get(job_id)
         recent = f"{STATUS_LABELS.get(row.status, row.status)} {row.scheduled_at}" if row else "—"
+        if row is not None and row.id in {r.id for r in stuck}:
+            recent = f"中断（仍记为运行中，调度程序已退出）{row.scheduled_at}"
         scope = {"links": "有不可用链接的单位", "draw": "名录全部单位"}.get(spec.kind, "全部")
         table.add_row(job_id, KIND_LABELS.get(spec.kind, spec.kind),
                       "（保密）" if secret else "、".join(spec.departments) or scope,
@@ -89,6 +97,52 @@ def schedule_list(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
     for target, p in paused.items():
         what = "单位" if p.kind == "department" else "作业"
         out.print(f"已暂停{what} {target}（{p.paused_at} 起{'，' + p.reason if p.reason else ''}）")
+    for r in stuck:
+        out.print(f"作业 {r.job_id}（计划时间 {r.scheduled_at}）仍记为运行中，但运行它的调度程序（{r.owner}）已退出："
+                  f"调度程序下次启动时自动记为中止并在补跑时限内补跑；也可立即运行 zwgk schedule recover")
+
+
+def _stuck(session) -> list:
+    """Rounds recorded `running` whose scheduler no longer holds a live lease on this database (expired, or
+    held by a process on this machine that is gone)."""
+    from scheduler.app import _killed_here
+    from store.models_schedule import SCHEDULER_LEASE, JobRun, Lease
+
+    lease = session.get(Lease, SCHEDULER_LEASE)
+    live = lease.holder if lease is not None and lease.expires_at >= clock.now() and not _killed_here(
+        lease.holder) else None
+    return [r for r in session.scalars(select(JobRun).where(JobRun.status == "running").order_by(JobRun.scheduled_at))
+            if r.owner != live]
+
+
+@schedule_app.command("recover")
+def schedule_recover():
+    """处理调度程序意外退出后遗留的作业：仍记为运行中的记为中止（调度程序下次启动时在补跑时限内补跑），停止其遗留的子进程，释放单位占用。"""
+    from scheduler.app import SchedulerBusy, open_store, take_lease_now
+    from scheduler.jobs_schedule import abandon_stuck
+    from store.models_schedule import release_leases, this_host
+    import os
+
+    engine, sessions = open_store(state.db)
+    holder = f"{this_host()}:{os.getpid()}:recover"
+    try:
+        take_lease_now(sessions, holder)
+    except SchedulerBusy as exc:
+        engine.dispose()
+        raise UserError(f"{exc}；运行中的调度程序在启动时已处理过遗留作业，无需恢复") from None
+    try:
+        with sessions() as session:
+            rows = abandon_stuck(session, "调度程序意外退出，本轮未完成（由 zwgk schedule recover 处理）")
+    finally:
+        with sessions() as session:
+            release_leases(session, holder)
+        engine.dispose()
+    if not rows:
+        out.print("没有遗留的作业：没有仍记为运行中的作业")
+        return
+    for r in rows:
+        out.print(f"已将 {r.job_id}（计划时间 {r.scheduled_at}）记为中止")
+    out.print(f"共 {len(rows)} 个；调度程序下次启动时将在各作业的补跑时限内补跑")
 
 
 @schedule_app.command("history")

@@ -31,6 +31,8 @@ def run_demo(output: Path, *, port: int = 0, db: str | None = None, console: Con
         (output / "findings.json").write_text(jobs.findings_json(db_url, check_run_id=summary.check_run_id) + "\n",
                                               encoding="utf-8")
 
+        (output / "incomplete.json").write_text(jobs.unjudged_json(db_url, check_run_id=summary.check_run_id) + "\n",
+                                                encoding="utf-8")
         from reports.context import run_report
 
         with jobs.open_session(db_url) as session:
@@ -42,6 +44,10 @@ def run_demo(output: Path, *, port: int = 0, db: str | None = None, console: Con
             kinds = "，".join(f"{data.check_titles.get(c, c)} {n}" for c, n in d.by_check.items()) or "—"
             table.add_row(d.name, str(d.columns), str(d.documents), str(d.findings), kinds)
         console.print(table)
+        for c in data.incomplete:
+            console.print(f"未能完整抓取：{c.department_name}“{c.name}”栏目，页面声明 "
+                          f"{c.declared_total if c.declared_total is not None else '—'} 条，实际读取 {c.crawled} 条"
+                          f"（{c.reason_label}）；相关检查不作结论，不计入问题", highlight=False, soft_wrap=True)
         console.print(f"报告：{report.resolve()}")
         console.print(f"问题清单（JSON）：{(output / 'findings.json').resolve()}")
         console.print(f"抓取日志：{(output / 'crawl.log').resolve()}")

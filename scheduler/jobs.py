@@ -87,3 +87,12 @@ def findings_json(db_url: str | None, *, check_run_id: int | None = None, depart
     with open_session(db_url) as session:
         views = finding_views(session, find_check_run(session, check_run_id), department=department, check=check)
         return json.dumps([v.as_contract() for v in views], ensure_ascii=False, indent=2)
+
+
+def unjudged_json(db_url: str | None, *, check_run_id: int | None = None) -> str:
+    """The 未能完整抓取 records of a check run, as JSON: a list of its own beside the findings JSON."""
+    from reports.context import unjudged_views
+
+    with open_session(db_url) as session:
+        views = unjudged_views(session, find_check_run(session, check_run_id))
+        return json.dumps([v.as_json() for v in views], ensure_ascii=False, indent=2)

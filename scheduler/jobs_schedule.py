@@ -21,31 +21,22 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from scheduler import stepguard
 from scheduler.schedule import JobSpec, ScheduleConfig, round_spec
 from store import clock
 from store import models as m
 from store.models_schedule import (SCHEDULER_LEASE, JobRun, SchedulePause, abandon_running, acquire_lease,
-                                   claim_round, drawn_rounds, process_alive, record_skip, release_leases,
+                                   claim_round, drawn_rounds, record_skip, release_leases,
                                    retryable_rounds, this_host)
 
 log = logging.getLogger("zwgk.scheduler")
 KILL_GRACE = 10  # seconds between SIGTERM (Scrapy stops cleanly, the crawl run is resumable) and SIGKILL
 LEASE_POLL = 1.0
-# `zwgk` in this very interpreter (whatever PATH says), started so that it dies with the scheduler: on Linux it
-# asks for SIGTERM when its parent goes (kill -9 included) and quits if that already happened. Done in the
-# child after exec rather than with preexec_fn, which is not safe in a process with threads.
-_BOOT = """import ctypes, os, runpy, signal, sys
-try:
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-except (AttributeError, OSError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    sys.exit(143)
-sys.argv = ["zwgk", *sys.argv[2:]]
-runpy.run_module("scheduler.cli", run_name="__main__", alter_sys=True)
-"""
+# `zwgk` in this very interpreter (whatever PATH says), under scheduler.stepguard: the step, and whatever it
+# starts (the crawl of a spot-check round), ends when the scheduler dies, kill -9 included.
+_STEP = [sys.executable, "-m", "scheduler.stepguard"]
 
 
 class RoundAbandoned(Exception):
@@ -54,6 +45,11 @@ class RoundAbandoned(Exception):
 
 class RoundTimedOut(Exception):
     """A step exceeded its time limit and was killed."""
+
+
+class StepKilled(Exception):
+    """A step was ended by a signal nobody in the scheduler sent (the OOM killer, an operator's kill -9): the
+    round did not fail on its own merits, so it is recorded abandoned and taken up again at once."""
 
 
 class RoundSkipped(Exception):
@@ -71,6 +67,7 @@ class Runtime:
     sessions: Callable[[], Any]
     log_dir: Path
     add_job: Callable[[JobSpec], None] | None = None
+    retry: Callable[[JobRun], None] | None = None  # register an abandoned round to run again now
     stopping: threading.Event = field(default_factory=threading.Event)
     abandon: threading.Event = field(default_factory=threading.Event)
     active: set[int] = field(default_factory=set)
@@ -169,6 +166,8 @@ def run_round(spec: dict[str, Any], scheduled_at: datetime | str | None = None, 
             status, error = "abandoned", "调度程序停止，本轮未完成（重新启动后将在补跑时限内补跑）"
         except RoundTimedOut as exc:
             status, error = "timeout", f"{_tail(row) or ''}\n{exc}".strip()  # the reason last: history shows it
+        except StepKilled as exc:
+            status, error = "abandoned", str(exc)
         except Exception:  # a round's own failure is recorded; the scheduler carries on
             status, error = "failed", traceback.format_exc()[-2000:]
         finally:
@@ -179,8 +178,13 @@ def run_round(spec: dict[str, Any], scheduled_at: datetime | str | None = None, 
         row.status, row.exit_code, row.error, row.finished_at = status, code, error, clock.now()
         session.commit()
         release_leases(session, f"run:{row.id}")
+        again = (status == "abandoned" and not rt.stopping.is_set() and rt.retry is not None
+                 and row.attempt < rt.config.max_attempts)
     (log.info if status in ("ok", "skipped") else log.error)(
         "结束 %s（计划时间 %s）：%s%s", job.id, when, status, f"：{error.strip().splitlines()[-1]}" if error else "")
+    if again:
+        log.warning("补跑 %s（计划时间 %s，第 %d 次）", job.id, when, row.attempt + 1)
+        rt.retry(row)
     return status
 
 
@@ -188,13 +192,42 @@ def recover(rt: Runtime) -> tuple[list[JobRun], list[JobSpec]]:
     """After a crash: rounds left `running` become abandoned and their subprocesses are stopped; department
     leases are freed. Returns the rounds to take up again and the drawn 三随机 rounds still to register."""
     with rt.sessions() as session:
-        for row in abandon_running(session, "调度程序意外退出，本轮未完成"):
-            log.warning("%s（计划时间 %s）在调度程序退出时未完成，记为中止", row.job_id, row.scheduled_at)
-            if row.host == this_host() and row.pid and _ours(row.pid):
-                log.warning("停止上次遗留的子进程 %d（%s）", row.pid, row.job_id)
-                _stop_group(row.pid, lambda: False)
-        release_leases(session, keep=SCHEDULER_LEASE)
+        abandon_stuck(session)
         return retryable_rounds(session, rt.config.max_attempts), [JobSpec.from_dict(d) for d in drawn_rounds(session)]
+
+
+def abandon_stuck(session, reason: str = "调度程序意外退出，本轮未完成") -> list[JobRun]:
+    """Rounds still `running` whose scheduler is gone (call while holding the scheduler lease): recorded as
+    abandoned (so that they are taken up again within their grace), what their steps left running on this
+    machine stopped, a spot check they left `running` released for its retry, department leases freed."""
+    rows = abandon_running(session, reason)
+    for row in rows:
+        log.warning("%s（计划时间 %s）在调度程序退出时未完成，记为中止", row.job_id, row.scheduled_at)
+        if row.host == this_host() and row.pid and _ours(row.pid):
+            log.warning("停止上次遗留的子进程组 %d（%s）", row.pid, row.job_id)
+            _stop_group(row.pid, lambda: False)
+        if row.kind == "round" and (row.spec or {}).get("options", {}).get("draw_id"):
+            _release_spotcheck(session, row.spec["options"]["draw_id"])
+    release_leases(session, keep=SCHEDULER_LEASE)
+    return rows
+
+
+def _release_spotcheck(session, draw_id: str) -> None:
+    """A spot-check round of this draw left `running` by an interrupted attempt becomes `failed`, which
+    `zwgk spotcheck run` takes up again (a `running` one it refuses for ever). Call only when no process
+    runs it: the scheduler that ran it is gone, or this is its own retry holding the round's departments."""
+    from store.models_spotcheck import SpotcheckRound
+
+    try:
+        draw = int(draw_id)
+    except ValueError:
+        return
+    released = session.execute(update(SpotcheckRound).where(
+        SpotcheckRound.draw_id == draw, SpotcheckRound.status == "running").values(
+        status="failed", finished_at=clock.now(), error="上次执行被中断（调度程序或其子进程意外退出），将重新执行")).rowcount
+    session.commit()
+    if released:
+        log.warning("三随机抽查（抽取记录 #%s）上次执行被中断，已标记为失败以便重新执行", draw_id)
 
 
 # --- the kinds of round ----------------------------------------------------------------------------------
@@ -275,6 +308,8 @@ def _draw(rt: Runtime, session, job: JobSpec, row: JobRun, paused: dict[str, str
 def _round(rt: Runtime, session, job: JobSpec, row: JobRun, paused: dict[str, str | None]) -> int:
     draw_id = job.options["draw_id"]
     with _department_leases(rt, session, row, list(job.departments), job.timeout):
+        if row.attempt > 1:  # an earlier attempt was interrupted: its spot check may still say `running`
+            _release_spotcheck(session, draw_id)
         args = ["spotcheck", "run", draw_id] + (["--fast"] if rt.config.fast else [])
         code = _command(rt, session, row, args, job.timeout).code
     if code:
@@ -302,7 +337,7 @@ def _command(rt: Runtime, session, row: JobRun, args: list[str], timeout: int, *
     """Run `zwgk --db DB ARGS…` in its own process group, output appended to the round's log file."""
     log_path = _log_path(rt, row)
     _note(session, row, log=str(log_path))
-    cmd = [sys.executable, "-c", _BOOT, str(os.getpid()), "--db", rt.db_url, *args]
+    cmd = [*_STEP, str(os.getpid()), "--db", rt.db_url, *args]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160"}
     with open(log_path, "ab") as out:
         out.write(f"\n$ zwgk {' '.join(args)}    # {clock.now()}\n".encode())
@@ -326,11 +361,19 @@ def _command(rt: Runtime, session, row: JobRun, args: list[str], timeout: int, *
                         raise RoundAbandoned() from None
                     raise RoundTimedOut(f"超过时限 {timeout} 秒，已终止：zwgk {' '.join(args[:2])}") from None
         out.write(f"# 退出码 {proc.returncode}\n".encode())
+    left = stepguard.members(proc.pid)
+    if left:  # the step ended and left processes behind (a crawl it started, when it was killed): stop them
+        log.warning("%s 的步骤已结束，停止其遗留的 %d 个进程", row.job_id, len(left))
+        _stop_group(proc.pid, lambda: True)
+    if proc.returncode < 0:
+        sig = signal.Signals(-proc.returncode).name if -proc.returncode in signal.valid_signals() else -proc.returncode
+        raise StepKilled(f"步骤 zwgk {' '.join(args[:2])} 被信号 {sig} 终止，本轮未完成（将补跑）")
     return _Result(proc.returncode, b"".join(chunks).decode("utf-8", "replace"))
 
 
 def _stop_group(pid: int, gone: Callable[[], bool]) -> None:
-    """SIGTERM the process group (a crawl stops cleanly and stays resumable), SIGKILL what is left."""
+    """SIGTERM the step's process group (a crawl stops cleanly and stays resumable), SIGKILL what is left;
+    done when the whole group is gone (a crawl the step started included), not only the step."""
     for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, 5)):
         try:
             os.killpg(pid, sig)
@@ -338,17 +381,23 @@ def _stop_group(pid: int, gone: Callable[[], bool]) -> None:
             return
         end = time.monotonic() + wait
         while time.monotonic() < end:
-            if gone() or not process_alive(pid):
+            gone()  # reaps the step itself
+            if not stepguard.members(pid):
                 return
             time.sleep(0.1)
 
 
-def _ours(pid: int) -> bool:
-    """Whether pid is still one of our `zwgk` steps (not a reused process id)."""
-    try:
-        return b"scheduler.cli" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
+def _ours(pgid: int) -> bool:
+    """Whether the process group is still one of our `zwgk` steps (not a reused process id): its leader or,
+    the leader gone, a process it left behind (a crawl it started)."""
+    for pid in stepguard.members(pgid) or [pgid]:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"scheduler.cli" in cmdline or b"scheduler.stepguard" in cmdline:
+            return True
+    return False
 
 
 class _department_leases:

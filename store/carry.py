@@ -81,7 +81,9 @@ def _carry_from(session: Session, run_id: int, prev_id: int) -> None:
             .scalar_subquery()
         session.execute(update(D).where(D.run_id == run_id, D.url.in_(documents),
                                         or_(D.fetched.is_(None), D.fetched.is_(False))).values({field: old}))
-    sources = or_(m.Link.source_url.in_(documents), m.Link.source_url.in_(pages), m.Link.source_url.in_(list_pages))
+    # a carried check brings the links read on its target too (a linked stylesheet, a page met only as a link)
+    sources = or_(m.Link.source_url.in_(documents), m.Link.source_url.in_(pages), m.Link.source_url.in_(list_pages),
+                  m.Link.source_url.in_(_marked(run_id, prev_id, "check")))
     _copy(session, m.Link, run_id, prev_id, sources)
     _insert_from(session, m.Attachment.__table__, ["run_id", "document_id", "department_id", "url", "name"],
                  select(literal(run_id), new_doc.id, m.Attachment.department_id, m.Attachment.url, m.Attachment.name)

@@ -104,8 +104,45 @@ class Column(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     newest_date: Mapped[Optional[date]] = mapped_column(Date)
     note: Mapped[Optional[str]] = mapped_column(Text)
+    # completeness of the crawler's view of the list (docs/completeness.md), derived by finalize_run from
+    # the ListPage rows: what the list declares, what was read, and the verdict
+    declared_total: Mapped[Optional[int]] = mapped_column(Integer)   # records the page says it has (共107条)
+    declared_pages: Mapped[Optional[int]] = mapped_column(Integer)   # pages it says it has (共8页)
+    pages_read: Mapped[Optional[int]] = mapped_column(Integer)       # list pages / endpoint answers read
+    pages_failed: Mapped[Optional[int]] = mapped_column(Integer)     # list pages / endpoint answers that failed
+    # None: not judged (a run from before 0003); True: the whole list was read; False: see incomplete_reason
+    complete: Mapped[Optional[bool]] = mapped_column()
+    # why not: cap_reached | department_cap | pager_not_followed | endpoint_failed | page_failed | short
+    incomplete_reason: Mapped[Optional[str]] = mapped_column(String(40))
 
     parent: Mapped[Optional[Column]] = relationship(remote_side="Column.id")
+
+
+class ListPage(Base):
+    """One page of a column's list as the crawler met it: read, failed, or not fetched (a cap). The
+    completeness of each column is derived from these rows (store.completeness), so that it is right
+    however the pages were spread over workers or resumed runs."""
+
+    __tablename__ = "list_pages"
+    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_list_pages_run_url"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[str] = mapped_column(String(64))
+    column_url: Mapped[str] = mapped_column(UrlType)  # the column's key (Column.url)
+    url: Mapped[str] = mapped_column(UrlType)  # the page, or the endpoint request (method and body included)
+    # page (static list page) | api (data endpoint) | browser (rendered page, pager followed) | skipped
+    kind: Mapped[str] = mapped_column(String(16))
+    # read | failed | not_fetched
+    status: Mapped[str] = mapped_column(String(16))
+    first: Mapped[bool] = mapped_column(default=False)  # the column's first list page
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    declared_total: Mapped[Optional[int]] = mapped_column(Integer)
+    declared_pages: Mapped[Optional[int]] = mapped_column(Integer)
+    is_tree: Mapped[bool] = mapped_column(default=False)
+    # the reason of a failed or not fetched page (cap_reached, department_cap, endpoint_failed, http_404…)
+    reason: Mapped[Optional[str]] = mapped_column(String(40))
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # pages a "not_fetched" row stands for
 
 
 class Document(Base):
@@ -182,6 +219,9 @@ class Link(Base):
     anchor: Mapped[str] = mapped_column(Text, default="")
     tag: Mapped[str] = mapped_column(String(16), default="a")
     is_attachment: Mapped[bool] = mapped_column(default=False)
+    # what the link is to a reader: page, attachment, image, video, audio, style, script, frame, object, font
+    # (crawler.parsing.links.KINDS); findings name it and the indicators weigh it (0005)
+    kind: Mapped[str] = mapped_column(String(16), default="page", server_default="page")
 
 
 class UrlCheck(Base):
@@ -263,6 +303,25 @@ class Finding(Base):
     as_of: Mapped[date] = mapped_column(Date)
     # open | rectified | disputed | accepted (rectification workflow)
     status: Mapped[str] = mapped_column(String(16), default="open")
+
+
+class Unjudged(Base):
+    """A column (or a department's column tree) a check could not judge because the crawler did not read
+    its whole list: 未能完整抓取. Counted apart from findings; never a finding against the department."""
+
+    __tablename__ = "check_unjudged"
+    __table_args__ = (Index("ix_check_unjudged_check_run_department", "check_run_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    check_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id", ondelete="CASCADE"))
+    check: Mapped[str] = mapped_column(String(64))
+    department_id: Mapped[Optional[str]] = mapped_column(String(64))
+    column_url: Mapped[Optional[str]] = mapped_column(UrlType)  # None: the department's column tree
+    column_name: Mapped[Optional[str]] = mapped_column(Text)
+    url: Mapped[Optional[str]] = mapped_column(UrlType)  # the page a person opens
+    item: Mapped[Optional[str]] = mapped_column(UrlType)  # catalog item or upstream document, as for findings
+    reason: Mapped[str] = mapped_column(String(40))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # Each area's tables live in their own module; importing them here registers them on Base.metadata.

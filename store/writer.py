@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from store import models as m
+from store.completeness import judge_columns
 from store.evidence import body_values, snapshot_values
 from store.models_checks import PrivacyHit
 from store.models_evidence import Snapshot, SnapshotBody
@@ -64,6 +65,7 @@ _SPECS = {
     # first_seen_at is set once: the earliest time the document was seen in this run
     "documents": _Spec(m.Document.__table__, ("run_id", "url"), keep=("first_seen_at",), returning=True),
     "list_entries": _Spec(m.ListEntry.__table__, ("run_id", "column_id", "document_id")),
+    "list_pages": _Spec(m.ListPage.__table__, ("run_id", "url")),
     "attachments": _Spec(m.Attachment.__table__, ("run_id", "document_id", "url")),
     "links": _Spec(m.Link.__table__, ("run_id", "source_url", "target_url")),
     "url_checks": _Spec(m.UrlCheck.__table__, ("run_id", "url")),
@@ -73,7 +75,7 @@ _SPECS = {
     "snapshots": _Spec(Snapshot.__table__, ("run_id", "url")),
 }
 # parents before children; the rest reference nothing by id
-_ORDER = ("columns", "documents", "list_entries", "attachments", "links", "url_checks", "carry_marks",
+_ORDER = ("columns", "documents", "list_entries", "list_pages", "attachments", "links", "url_checks", "carry_marks",
           "privacy_hits", "crawl_events", "snapshots")
 
 
@@ -119,6 +121,7 @@ class RunWriter:
     max_buffer_bytes: int = 16 * 1024 * 1024
     retries: int = 5
     cache_size: int = 50_000
+    on_commit: Callable[[], None] | None = None  # told after each commit (a distributed worker's bookkeeping)
     _rows: dict[str, dict[tuple, dict[str, Any]]] = field(default_factory=dict)
     _pending: int = 0
     _bytes: int = 0
@@ -147,15 +150,19 @@ class RunWriter:
                   dict(column_url=column_url, document_url=document_url, title=title, list_date=list_date,
                        page_url=page_url))
 
+    def list_page(self, **fields: Any) -> None:
+        """A list page (or endpoint answer) of a column as met; completeness is derived from these rows."""
+        self._add("list_pages", (fields["url"],), fields)
+
     def attachment(self, *, document_url: str, url: str, name: str, department_id: str | None) -> None:
         self._add("attachments", (document_url, url),
                   dict(document_url=document_url, url=url, name=name, department_id=department_id))
 
     def link(self, *, department_id: str | None, source_url: str, target_url: str, anchor: str, tag: str,
-             is_attachment: bool) -> None:
+             is_attachment: bool, kind: str = "page") -> None:
         self._add("links", (source_url, target_url),
                   dict(department_id=department_id, source_url=source_url, target_url=target_url,
-                       anchor=anchor[:500], tag=tag, is_attachment=is_attachment))
+                       anchor=anchor[:500], tag=tag, is_attachment=is_attachment, kind=kind))
 
     def url_check(self, **fields: Any) -> None:
         self._add("url_checks", (fields["url"],), fields)
@@ -205,6 +212,8 @@ class RunWriter:
                 self._ids[table].remember(pairs.items())
             self._rows = {name: {} for name in _ORDER}
             self._pending = self._bytes = 0
+            if self.on_commit is not None:
+                self.on_commit()
             return
 
     def _flush_columns(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
@@ -378,4 +387,5 @@ def finalize_run(session: Session, run_id: int) -> None:
         while cur.parent_id is not None and cur.parent_id in by_id and hops < 50:
             cur, depth, hops = by_id[cur.parent_id], depth + 1, hops + 1
         col.depth = depth
+    judge_columns(session, run_id)  # each column's list read completely or not (store.completeness)
     session.commit()

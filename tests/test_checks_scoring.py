@@ -33,7 +33,12 @@ def _check_run(session, findings: dict[str, list[tuple[str, str | None]]], sites
                        departments=list(DEPTS))
     session.add(crawl)
     session.flush()
-    run = m.CheckRun(crawl_run_id=crawl.id, as_of=NOW.date(), started_at=NOW, results={})
+    from checks.registry import all_checks
+
+    # a full audit as `zwgk check` leaves it: every check ran, the run finished
+    run = m.CheckRun(crawl_run_id=crawl.id, as_of=NOW.date(), started_at=NOW, finished_at=NOW,
+                     results={c: {"status": "PASS", "findings": 0} for c in all_checks()},
+                     config={"checks": sorted(all_checks())})
     session.add(run)
     session.flush()
     for dept, rows in findings.items():
@@ -142,3 +147,25 @@ def test_zwgk_score_runs_the_checks_as_of_a_date(db, zwgk, tmp_path):
     assert session.query(m.CheckRun).filter_by(as_of=date(2026, 11, 20), crawl_run_id=earlier.crawl_run_id).count() == 1
     again = zwgk("--db", url, "score", str(sites), "--as-of", "2026-11-20")
     assert again.code == 0 and "已按基准日" not in again.stderr  # the check run of that day is reused
+
+
+def test_score_refuses_a_partial_run_unless_asked_and_then_labels_it(audited_city, zwgk, tmp_path):
+    """A run of a few checks (a spot-check round, `check -c`) would give every department full marks for
+    what was never checked: score refuses it, or labels it with --allow-partial."""
+    import shutil
+
+    if not audited_city.db.startswith("sqlite:///"):
+        pytest.skip("works on a copy of the audited city's database; the SQLite copy covers the CLI")
+    shutil.copy(audited_city.db.removeprefix("sqlite:///"), tmp_path / "copy.db")
+    db = f"sqlite:///{tmp_path / 'copy.db'}"  # the shared audited city stays as the other tests expect it
+    partial = zwgk("--db", db, "check", str(audited_city.sites), "-c", "links.broken")
+    assert partial.code == 0, partial.stderr
+    refused = zwgk("--db", db, "score", "--check-run", "2")
+    assert refused.code == 2 and "不是全面检查" in refused.stderr and "--allow-partial" in refused.stderr
+    labelled = zwgk("--db", db, "score", "--check-run", "2", "--allow-partial", "--format", "json")
+    assert labelled.code == 0 and all(s["partial"] for s in labelled.json())
+    assert "1 项检查" in labelled.stderr and "部分检查" in labelled.stderr
+    full = zwgk("--db", db, "score", "--check-run", "1", "--format", "json")
+    assert full.code == 0 and not any(s["partial"] for s in full.json())
+    listed = zwgk("--db", db, "findings", "--format", "json")  # the latest run: the partial one
+    assert listed.code == 0 and "检查批次 #2" in listed.stderr and "部分检查" in listed.stderr

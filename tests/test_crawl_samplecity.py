@@ -145,3 +145,61 @@ def test_challenge_department_and_script_filled_column_are_audited(audited_city)
     truth = {(e["department"], e["url"]) for k in ("links.broken", "attachments.archive")
              for e in audited_city.city.ground_truth()[k]}
     assert any(d == "zjj" for d, _ in truth) and any(d == "fgw" for d, _ in truth)
+
+
+@pytest.mark.parametrize("path, kind, word", [
+    ("/jyj/zwgk/gzdt/202410/t20241008_482399.html", "page", "列表条目“关于做好2024年秋季学期开学工作的通知”"),
+    ("/gaj/images/2024/jtaq_banner.png", "image", "（图片）"),
+    ("/gaj/video/2024/jtaq_xcp.mp4", "video", "（视频）"),
+])
+def test_link_plants_are_named_by_kind(audited_city, path, kind, word):
+    """A document deleted behind a list entry, a picture on a list page, a video in a document."""
+    [finding] = [f for f in audited_city.findings if f["check"] == "links.broken"
+                 and f["url"] == audited_city.city.url(path)]
+    assert finding["evidence"]["link_kind"] == kind and word in finding["message"]
+    if kind == "page":  # the list page, the entry's title and its date
+        [source] = finding["evidence"]["sources"]
+        assert source["page"].endswith("/jyj/zwgk/gzdt/index.html") and source["list_date"]
+
+
+def test_lists_behind_endpoints_are_read_whole_and_the_unreadable_one_is_not_a_finding(audited_city, zwgk):
+    """tjj's lists use the layouts of the big CMS families: a TRS-like list whose later pages come only from
+    a POST search API, a Hanweb jpage list fed by dataproxy.jsp, dl/dd, table and undated lists, a column-tree
+    page with a 最新文件 teaser. Every document they list is stored; 人事信息 declares 40 records and serves 3:
+    it is recorded as 未能完整抓取, and its stale-looking newest date is not a finding."""
+    city = audited_city.city
+    hidden = {city.base_url + url for kind, url in city.site.pages["tjj"] if kind == "apidoc"}
+    assert len(hidden) >= 8, "the sample city lists documents only behind its data endpoints"
+    engine = make_engine(audited_city.db)
+    with session_factory(engine)() as s:
+        run = s.scalars(select(m.CrawlRun).order_by(m.CrawlRun.id.desc())).first()
+        fetched = set(s.scalars(select(m.Document.url).where(m.Document.run_id == run.id,
+                                                             m.Document.department_id == "tjj",
+                                                             m.Document.fetched.is_(True))))
+        assert hidden <= fetched, sorted(hidden - fetched)
+        assert len(fetched) == len(city.site.docs["tjj"])
+        cols = {c.url.removeprefix(city.base_url): c for c in
+                s.scalars(select(m.Column).where(m.Column.run_id == run.id))}
+        incomplete = {url: (c.declared_total, c.item_count, c.incomplete_reason)
+                      for url, c in cols.items() if c.complete is False}
+        assert incomplete == {"/tjj/zwgk/rsxx/": (40, 3, "short")}
+        assert all(c.complete for url, c in cols.items() if url != "/tjj/zwgk/rsxx/"), \
+            [(u, c.complete) for u, c in cols.items() if not c.complete]
+        gzdt, tzgg = cols["/tjj/zwgk/gzdt/"], cols["/tjj/zwgk/tzgg/"]
+        assert (gzdt.declared_total, gzdt.item_count) == (9, 9) and (tzgg.declared_total, tzgg.item_count) == (9, 9)
+        # how each was read: the endpoints for the TRS-like and Hanweb lists, the browser's 下一页 for 政策解读
+        how = {(r.column_url.removeprefix(city.base_url), r.kind) for r in
+               s.scalars(select(m.ListPage).where(m.ListPage.run_id == run.id, m.ListPage.status == "read"))}
+        assert {("/tjj/zwgk/gzdt/", "api"), ("/tjj/zwgk/tzgg/", "api"), ("/tjj/zwgk/zcjd/", "browser")} <= how
+        assert cols["/tjj/zwgk/zcjd/"].item_count == 4
+        # the column-tree page: its 最新文件 teaser is not its list; its sub-columns are columns of their own
+        assert cols["/tjj/zwgk/czyjs/"].item_count == 0 and cols["/tjj/zwgk/czyjs/"].complete
+        assert {"/tjj/zwgk/czyjs/bmys/", "/tjj/zwgk/czyjs/bmjs/", "/tjj/zwgk/czyjs/sgjf/"} <= set(cols)
+    engine.dispose()
+    assert not [f for f in audited_city.findings if f["department"] == "tjj" and f["check"] == "timeliness.stale_column"]
+    aside = zwgk("--db", audited_city.db, "findings", "--unjudged", "--format", "json")
+    assert aside.code == 0, aside.stderr
+    stale = [u for u in aside.json() if u["check"] == "timeliness.stale_column"]
+    assert [(u["department"], u["column_name"], u["status"]) for u in stale] == [("tjj", "人事信息", "未能完整抓取")]
+    assert stale[0]["evidence"]["declared_total"] == 40 and stale[0]["evidence"]["crawled"] == 3
+    assert "未能完整抓取" in audited_city.check.stdout

@@ -130,7 +130,7 @@ class LinkParser(HTMLParser):
         self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        wanted = {"a": "href", "img": "src"}.get(tag)
+        wanted = {"a": "href", "img": "src", "video": "src"}.get(tag)
         for name, value in attrs:
             if name == wanted and value:
                 self.links.append(value.strip())
@@ -201,14 +201,17 @@ def test_ground_truth_file_is_what_data_plants():
 def test_crawl_reaches_every_page_and_nothing_else(city, crawled):
     soft_404 = {e["url"] for e in city.ground_truth()["links.broken"] if e["why"] == "soft-404"}
     for dept in DEPARTMENTS:
-        modelled = {city.base_url + url for _, url in city.site.pages[dept.id]}
+        # "apidoc": listed only by a data endpoint (a TRS search API, Hanweb dataproxy.jsp) or a script (jcms
+        # records, a 下一页 button): following links alone never reaches them; the audit crawl must
+        # (tests/test_crawl_samplecity.py)
+        modelled = {city.base_url + url for kind, url in city.site.pages[dept.id] if kind != "apidoc"}
         assert set(crawled.pages[dept.id]) - soft_404 == modelled
 
 
 def test_site_size_and_shape(city):
     assert len(DEPARTMENTS) >= 6 and len({d.style for d in DEPARTMENTS}) >= 6
     assert {d.kind for d in DEPARTMENTS} == {"department", "township"}
-    assert len(city.site.routes) <= 450
+    assert len(city.site.routes) <= 520
     assert any(c.children for d in DEPARTMENTS for c in d.columns)
     assert any(g.children for d in DEPARTMENTS for c in d.columns for g in c.children), "a hub inside a hub"
     for dept in DEPARTMENTS:

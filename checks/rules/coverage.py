@@ -19,8 +19,8 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from checks.base import Check, Finding, Severity, SkipCheck
-from checks.context import AuditContext
+from checks.base import Check, Finding, Severity, SkipCheck, Unjudged
+from checks.context import AuditContext, incomplete_trees
 from checks.registry import register
 from store import models as m
 from store.registry import Catalog, CatalogItem, builtin_catalogs, load_catalog
@@ -190,8 +190,28 @@ class DepartmentView:
         dates = [n.newest_date for n in nodes if n.newest_date]
         return sum(n.item_count for n in nodes), max(dates) if dates else None
 
+    def incomplete(self, column: m.Column) -> m.Column | None:
+        """The first column of `column`'s subtree whose list was not read completely, else None."""
+        return next((n for n in self.subtree(column) if n.complete is False), None)
+
+    def incomplete_columns(self) -> list[m.Column]:
+        return [c for c in self.columns if c.complete is False]
+
+    def unjudged(self, check: str, column: m.Column, item: str | None = None, **evidence: Any) -> Unjudged:
+        """`column` (or the sub-column `column` was judged with) recorded as 未能完整抓取 for `check`."""
+        return Unjudged(check=check, department=self.dept.id, column=column.url, reason=column.incomplete_reason
+                        or "short", column_name=column.name, url=self.page(column), item=item,
+                        evidence={**completeness_evidence(column), **evidence})
+
     def match_table(self) -> list[dict[str, Any]]:
         return [mt.evidence() for mt in self.matches.values()]
+
+
+def completeness_evidence(column: m.Column) -> dict[str, Any]:
+    """What the crawler read of a column's list, for 未能完整抓取 records (docs/completeness.md)."""
+    return {"column": column.name, "column_url": column.url, "declared_total": column.declared_total,
+            "crawled": column.item_count, "declared_pages": column.declared_pages, "pages_read": column.pages_read,
+            "pages_failed": column.pages_failed, "reason": column.incomplete_reason}
 
 
 def _first_pages(columns: list[m.Column]) -> dict[str, str]:
@@ -254,8 +274,15 @@ class MissingColumnCheck(Check):
             if view.dept.catalog is None:
                 continue
             candidates = [c for c in view.columns if c is not view.root]
+            tree = incomplete_trees(ctx).get(view.dept.id)
             for item in view.dept.catalog.items:
                 if not item.required or item.id in view.matches:
+                    continue
+                if tree is not None:  # the column may be among those the crawl could not read
+                    yield Unjudged(check=self.id, department=view.dept.id, column=None, reason="tree",
+                                   column_name=None, url=view.page(view.root), item=item.id, evidence={
+                                       "item": item.id, "item_name": item.name, "tree_reason": tree,
+                                       "columns_searched": len(candidates)})
                     continue
                 yield finding(check=self.id, department=view.dept.id, url=view.page(view.root), kind="missing",
                               item=item.id, evidence={
@@ -310,6 +337,9 @@ class EmptyColumnCheck(Check):
                 if excuse_of(column.note, self.settings["excuses"]):
                     continue
                 item = view.item_of(column)
+                if column.complete is False:  # its list says it has entries, or could not be read
+                    yield view.unjudged(self.id, column, item)
+                    continue
                 parent = next((c for c in view.columns if c.id == column.parent_id), None)
                 yield finding(check=self.id, department=view.dept.id, url=view.page(column),
                               kind="placeholder" if column.note else "blank", item=item, evidence={

@@ -12,6 +12,8 @@ from checks.registry import register
 from store import models as m
 from store.evidence import snapshot_references
 
+# a target linked in several ways is reported as the weightiest: a document page before its image
+KIND_ORDER = ("page", "attachment", "frame", "video", "audio", "image", "object", "script", "style", "font")
 MAX_SOURCES = 20  # evidence lists at most this many linking pages per target (the count says how many)
 BATCH = 500  # targets whose evidence is completed (checks, snapshots) together
 
@@ -29,7 +31,7 @@ def _linking_pages(ctx: AuditContext, condition):
     targets = select(m.UrlCheck.url).where(m.UrlCheck.run_id == ctx.run_id, condition(m.UrlCheck))
     ranked = (
         select(m.Link.department_id.label("dept"), m.Link.target_url.label("target"), m.Link.source_url.label("source"),
-               m.Link.anchor, m.Link.tag,
+               m.Link.anchor, m.Link.tag, m.Link.kind,
                func.row_number().over(partition_by=per_target, order_by=m.Link.source_url).label("rank"),
                func.count().over(partition_by=per_target).label("total"))
         .where(m.Link.run_id == ctx.run_id, m.Link.target_url.in_(targets), m.Link.department_id.is_not(None))
@@ -38,7 +40,8 @@ def _linking_pages(ctx: AuditContext, condition):
     # at most MAX_SOURCES rows per finding: read at once, not through a server-side cursor, whose plan
     # PostgreSQL picks for the first rows (10 times slower here)
     return ctx.session.execute(
-        select(ranked.c.dept, ranked.c.target, ranked.c.source, ranked.c.anchor, ranked.c.tag, ranked.c.total)
+        select(ranked.c.dept, ranked.c.target, ranked.c.source, ranked.c.anchor, ranked.c.tag, ranked.c.kind,
+               ranked.c.total)
         .where(ranked.c.rank <= MAX_SOURCES).order_by(ranked.c.dept, ranked.c.target, ranked.c.source))
 
 
@@ -49,9 +52,33 @@ def _linked_targets(ctx: AuditContext, condition) -> Iterator[tuple[str, str, li
     while batch := list(islice(groups, BATCH)):
         found = [(dept, target, rows) for (dept, target), rows in batch]
         checks = _url_checks(ctx, {target for _, target, _ in found})
+        dates = _list_dates(ctx, {target for _, target, _ in found})
         for dept, target, rows in found:
-            sources = [{"page": r.source, "anchor": r.anchor, "tag": r.tag} for r in rows]
+            sources = [{"page": r.source, "anchor": r.anchor, "tag": r.tag, "kind": r.kind or "page",
+                        **({"list_date": dates[(r.source, target)]} if (r.source, target) in dates else {})}
+                       for r in rows]
             yield dept, target, sources, rows[0].total, checks[target]
+
+
+def _list_dates(ctx: AuditContext, urls: set[str]) -> dict[tuple[str, str], str]:
+    """(list page, document URL) -> the date the list shows beside the entry, for targets listed as documents:
+    a deleted document behind a column's list is named by its list page, title and date."""
+    found = {}
+    for chunk in in_chunks(urls):
+        rows = ctx.session.execute(
+            select(m.ListEntry.page_url, m.Document.url, m.ListEntry.list_date)
+            .join(m.Document, m.Document.id == m.ListEntry.document_id)
+            .where(m.ListEntry.run_id == ctx.run_id, m.Document.run_id == ctx.run_id, m.Document.url.in_(chunk)))
+        for page, url, day in rows:
+            if day is not None:
+                found[(page, url)] = day.isoformat()
+    return found
+
+
+def link_kind(sources: list[dict[str, Any]]) -> str:
+    """The kind a broken target is reported as: the weightiest of the ways pages link to it."""
+    kinds = {s.get("kind") or "page" for s in sources}
+    return next((k for k in KIND_ORDER if k in kinds), "page")
 
 
 def _url_checks(ctx: AuditContext, urls: set[str]) -> dict[str, m.UrlCheck]:
@@ -96,7 +123,7 @@ class BrokenLinkCheck(Check):
         for (dept, target, sources, total, check), evidence in _with_evidence(ctx, targets):
             yield Finding(
                 check=self.id, department=dept, url=target, kind=check.reason or "broken",
-                evidence={**evidence, "sources": sources, "source_count": total},
+                evidence={**evidence, "link_kind": link_kind(sources), "sources": sources, "source_count": total},
                 detected_at=check.checked_at,
             )
 

@@ -21,8 +21,8 @@ from typing import Any, Iterable
 
 from sqlalchemy import select
 
-from checks.base import Check, Finding, Severity, SkipCheck
-from checks.context import AuditContext, in_chunks
+from checks.base import Check, Finding, Severity, SkipCheck, Unjudged
+from checks.context import AuditContext, in_chunks, incomplete_trees
 from checks.registry import register
 from checks.rules.coverage import audit_departments, department_views, finding, normalise
 from store import models as m
@@ -260,6 +260,25 @@ class MissingRepostCheck(_RepostCheck):
             deadline = up_when.latest + timedelta(hours=limit)
             if deadline > crawled:
                 continue  # still within its time when the site was crawled
+            partial = _partial_lists(ctx, dept.id)
+            if partial is not None:  # the repost may be in a list the crawl did not read whole
+                yield Unjudged(check=self.id, department=dept.id, column=None, reason=partial[0], url=root,
+                               item=up.url, evidence={**self.upstream_evidence(up, limit), "columns": partial[1],
+                                                      "documents_searched": searched})
+                continue
             yield finding(check=self.id, department=dept.id, url=root, item=up.url, kind="missing", evidence={
                 **self.upstream_evidence(up, limit), "deadline": _stamp(deadline), "crawled_at": _stamp(crawled),
                 "documents_searched": searched})
+
+
+def _partial_lists(ctx: AuditContext, dept_id: str) -> tuple[str, list[str]] | None:
+    """(reason, names of the columns not read whole) when the department's lists were not all read
+    completely (or its column tree was not), else None."""
+    tree = incomplete_trees(ctx).get(dept_id)
+    views = {v.dept.id: v for v in department_views(ctx)}
+    view = views.get(dept_id)
+    names = [c.name for c in view.incomplete_columns()] if view else []
+    if tree is None and not names:
+        return None
+    return ("tree" if tree is not None and not names else
+            next(c.incomplete_reason for c in view.incomplete_columns()) or "short"), names

@@ -114,6 +114,11 @@ class StaleColumnCheck(Check):
                 age = (ctx.as_of - newest).days if newest else None
                 if age is not None and age <= limit:
                     continue
+                partial = view.incomplete(match.column)
+                if partial is not None:  # the newer entries may be in the part of the list not read
+                    yield view.unjudged(self.id, partial, item_id, newest_date=newest.isoformat() if newest else None,
+                                        stale_after_days=int(limit))
+                    continue
                 yield finding(check=self.id, department=view.dept.id, url=view.page(match.column), item=item_id,
                               kind="stale" if newest else "undated", evidence={
                                   "column": match.column.name, "page": view.page(match.column),
@@ -136,6 +141,11 @@ class LatePublicationCheck(Check):
         default = int(self.settings["publish_within_workdays"])
         for view in _views(ctx):
             governing = _governing(view)
+            # a late document stays a finding: it stands on its own page; a column whose list was not read
+            # whole is recorded as only partly judged
+            for column in view.incomplete_columns():
+                item = governing.get(column.id)
+                yield view.unjudged(self.id, column, item.id if item else None)
             # a document can be late only if it shows a 成文日期 and was published in the window
             judged = _listed(ctx, view.dept.id, m.Document.written_date.is_not(None),
                              *_published_between(since, ctx.as_of))

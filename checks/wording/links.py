@@ -22,8 +22,23 @@ LINK_REASONS: dict[str, str] = {
     "tls": "HTTPS 证书或加密连接错误",
     "connection": "连接中断",
     "private_address": "指向内网地址，公众无法访问",
-    "invalid_url": "链接地址格式错误",
     "unsupported_scheme": "跳转到非网页地址（如 file:、ftp:、javascript:），公众无法访问",
+    "invalid_url": "链接地址格式错误，无法访问",
+    "fragment_missing": "页面可以打开，但其中没有链接指向的位置（#锚点）",
+}
+
+# what kind of link it is, as a bulletin groups them (crawler.parsing.links.KINDS)
+LINK_KINDS: dict[str, str] = {
+    "page": "页面链接",
+    "attachment": "附件",
+    "image": "图片",
+    "video": "视频",
+    "audio": "音频",
+    "style": "样式文件",
+    "script": "脚本",
+    "frame": "框架页面",
+    "object": "嵌入对象",
+    "font": "字体文件",
 }
 
 ARCHIVE_HOW: dict[str, str] = {
@@ -40,7 +55,7 @@ def _status_phrase(ev: dict[str, Any], kind: str) -> str:
     status = ev.get("status")
     if status:
         label = {404: "页面不存在", 410: "页面已删除", 500: "服务器内部错误", 502: "网关错误", 503: "服务不可用",
-                 403: "禁止访问"}.get(status, "访问失败")
+                 403: "禁止访问", 304: "未返回页面内容"}.get(status, "访问失败")
         return f"返回 HTTP {status}（{label}）"
     return "无法访问" + (f"（{ev['error']}）" if ev.get("error") else "")
 
@@ -51,7 +66,9 @@ def _where(ev: dict[str, Any]) -> str:
     if not sources:
         return ""
     first = sources[0]
-    anchor = f"“{first['anchor']}”" if first.get("anchor") else "链接"
+    anchor = f"“{first['anchor']}”" if first.get("anchor") else LINK_KINDS.get(first.get("kind") or "page", "链接")
+    if first.get("list_date"):  # a list entry: its title and the date the list shows
+        anchor = f"列表条目{anchor}（{first['list_date']}）"
     more = f"等 {count} 个页面" if count > 1 else ""
     return f"{first['page']}{more}中的{anchor}"
 
@@ -60,7 +77,8 @@ def _where(ev: dict[str, Any]) -> str:
 def _broken(f: Finding) -> Text:
     ev = f.evidence
     where = _where(ev)
-    msg = f"链接不可用：{where}指向 {f.url}，{_status_phrase(ev, f.kind)}。"
+    kind = LINK_KINDS.get(ev.get("link_kind") or "page", "页面链接")
+    msg = f"链接不可用：{where}（{kind}）指向 {f.url}，{_status_phrase(ev, f.kind)}。"
     fix = ("请逐一核对引用该地址的页面：目标已迁移的，改为新的有效地址；目标已撤销的，删除链接或注明已失效；"
            "属于本单位网站的页面，恢复页面或设置正确的跳转。")
     return Text(msg, fix)

@@ -34,7 +34,7 @@ from ._pager import Anchor, find_page_urls, same_page
 from ._scriptpager import declared_per_page, declared_records
 from .dataapi import DataApi, find_data_api
 from .dates import find_full_dates, parse_date
-from .links import link_text
+from .links import PageLink, link_text, links_from_soup
 
 __all__ = ["ApiPage", "DataApi", "ListItem", "ListPage", "NavLink", "parse_api_response", "parse_list_page"]
 
@@ -68,6 +68,8 @@ class ListPage:
     nav_links: tuple[NavLink, ...]
     note: str | None
     has_scripts: bool
+    # every link of the page (crawler.parsing.links), list entries included: each is checked like any other
+    links: tuple[PageLink, ...] = ()
     # A column-tree (hub) page: its links lead to sub-columns, and any short list on it ("最新文件") is a
     # teaser of other columns' documents, so items is empty and the sub-columns are in nav_links.
     is_tree: bool = False
@@ -337,6 +339,7 @@ def _parse(html: str, url: str, today: date | None) -> ListPage:
         nav_links=_nav_links(anchors, skip, taken, index, base, current),
         note=None if items or is_tree else _note(soup, index),
         has_scripts=has_scripts,
+        links=links_from_soup(soup, url, index),
         is_tree=is_tree,
         declared_total=declared_total,
         declared_pages=declared_pages,

@@ -29,7 +29,7 @@ class Prepared:
     page: str | None                 # the decoded HTML, None when the body is not an HTML page
     verdict: Verdict                 # judge_response(status, content type, body)
     masked: bytes | None             # the body with personal numbers masked, when a snapshot is kept
-    listing: ListPage | None = None  # role "list": the parse of an HTML page whose verdict is ok
+    listing: ListPage | None = None  # role "list": the parse of an HTML page whose verdict is ok (or soft 404)
     document: DocumentPage | None = None  # role "document": the parse of an HTML page below status 400
     leaks: tuple[Leak, ...] = ()     # personal data in the document's text
 
@@ -51,7 +51,8 @@ def prepare(role: str, url: str, status: int, content_type: str | None, body: by
     verdict = judge_response(status, content_type, body)
     masked = mask_bytes(body) if snapshot else None
     listing = document = None
-    if role == LIST and page is not None and verdict.verdict == "ok":
+    if role == LIST and page is not None and (verdict.verdict == "ok" or verdict.reason == "soft_404"):
+        # a soft 404 is parsed too: the spider decides whether a disclosure root that reads like one is one
         listing = parse_list_page(page, url, today=today)
     elif role == DOCUMENT and page is not None and status < 400:
         document = parse_document_page(page, url)

@@ -21,15 +21,17 @@ from crawler.claims import DOCUMENT, URL, Claims, column_kind, pages_counter
 from crawler.config import CrawlConfig
 from crawler.profiles import load_profile
 from crawler.incremental import PreviousCrawl
-from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, ItemBatch, LinkItem,
+from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem, DocumentItem, ItemBatch,
                            ListEntryItem, PrivacyHitItem, SnapshotItem, UrlCheckItem)
 from crawler.parsepool import INLINE_BELOW, ParsePool
 from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, attachment_leaks, prepare
 from crawler.parsing.privacy import Leak, mask_bytes
 from crawler.linkbudget import LinkBudget
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
+from crawler.pagers import ListPagerMixin
 from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
+from crawler.spiders._links import LinkChecksMixin, ReachedPagesMixin, ScopeMixin
 from crawler.spiders._meta import LINKCHECK_META, PAGE_META, own_meta
 from crawler.scope import column_key, in_scope, is_trap, looks_like_document, scope_prefix
 from store import clock
@@ -55,7 +57,7 @@ class _Dept:
     render: str = "auto"  # always | auto | never: from the department's crawler profile
 
 
-class DisclosureSpider(BrowserMixin, scrapy.Spider):
+class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPagesMixin, BrowserMixin, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, registry: Registry, run_id: int, departments: list[str] | None = None,
@@ -148,6 +150,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 yield self._outcome(meta, Verdict(refusal.verdict, refusal.reason), chain=chain, final=target,
                                     error=refusal.message)
                 return
+            if self.leaves_scope(meta, target):  # a column or document moved to another site: checked, not crawled
+                yield self.check_instead(meta, target, chain)
+                return
             method = "GET" if response.status == 303 else response.request.method
             yield response.request.replace(url=target, method=method, dont_filter=True,
                                            meta={**own_meta(meta), "zwgk_chain": chain})
@@ -223,7 +228,12 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             verdict = Verdict(refusal.verdict, refusal.reason)
         elif verdict.reason == "dns" and dnsguard.was_refused(request.url):
             verdict = Verdict("skipped", "private_address")
+        elif meta.get("zwgk_block_stage") == 2 and verdict.verdict == "broken":
+            # the browser re-check of a blocked fetch failed (net::ERR_HTTP_RESPONSE_CODE_FAILURE …): the server
+            # answered the plain fetch, so this proves nothing about the page — it stays unverified
+            verdict = Verdict("blocked", "browser_failed")
         yield self._outcome(meta, verdict, error=_short_error(failure.value), final=request.url)
+        yield from self.list_page_failed(meta, verdict.reason)
         dept = meta.get("zwgk_dept")
         if meta.get("zwgk_page") and (meta.get("zwgk_depth") == 0 or meta.get("zwgk_upstream")):
             if verdict.reason == "too_large":
@@ -252,8 +262,14 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             return
         ready = self._prepared(response, LIST)
         verdict, listing = ready.verdict, ready.listing
+        if listing is not None and verdict.verdict != "ok":  # a soft 404
+            verdict, listing, event = self.root_soft_404(dept.id, meta, response, verdict, listing)
+            if event is not None:
+                yield event
         yield self._outcome(meta, verdict, response=response)
         if listing is None:
+            if verdict.verdict != "ok":  # a list page that failed (not a file behind a menu link)
+                yield from self.list_page_failed(meta, verdict.reason)
             if meta["zwgk_depth"] == 0 or not meta["zwgk_first"]:
                 kind = "not_html" if verdict.verdict == "ok" else "list_page_failed"
                 yield CrawlEventItem(department_id=dept.id, url=response.url, kind=kind,
@@ -280,13 +296,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             self.crawler.stats.inc_value("zwgk/incremental/columns_unchanged")
             yield CarryItem(kind="column", url=column, from_run=self.previous.run_id)
             yield from self._carried_documents_checks(dept, column)
-        elif meta["zwgk_first"]:
-            for url in listing.page_urls[: self.config.max_list_pages]:
-                if self._count_page(dept, url):
-                    yield self._page(url, self.parse_column, zwgk_dept=dept.id, zwgk_column=column,
-                                     zwgk_parent=meta["zwgk_parent"], zwgk_depth=meta["zwgk_depth"], zwgk_first=False,
-                                     zwgk_name=None, zwgk_render=meta.get("zwgk_render", False),
-                                     zwgk_column_row=meta["zwgk_column_row"])
+        elif meta["zwgk_first"]:  # the rest of the list: endpoint, static pages or browser (crawler.pagers)
+            yield from self.first_list_page(dept, meta, listing, response)
+        else:
+            yield self.list_page_row(dept.id, meta, items=len(listing.items))
         item_urls = set()
         for entry in listing.items:
             item_urls.add(entry.url)
@@ -295,7 +308,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield ListEntryItem(column_url=column, document_url=entry.url, title=entry.title, list_date=entry.date,
                                 page_url=response.url)
             yield from self._document_or_check(dept, entry.url, entry.title)
-        yield from self._links(dept.id, response.url, [(n.url, n.name, "a") for n in listing.nav_links])
+        # every link of the list page, its entries too: a deleted document behind an entry is a broken link
+        yield from self._page_links(dept.id, response.url, listing.links)
         if meta["zwgk_first"]:
             for nav in listing.nav_links:
                 if not self._is_column_candidate(dept, nav.url, item_urls):
@@ -370,9 +384,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield PrivacyHitItem(department_id=dept_id, document_url=meta["zwgk_url"], source_url=meta["zwgk_url"],
                                  kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
         for link in doc.links:
-            if looks_like_attachment(link.url, link.text):
+            if not link.malformed and looks_like_attachment(link.url, link.text):
                 yield AttachmentItem(document_url=meta["zwgk_url"], url=link.url, name=link.text, department_id=dept_id)
-        yield from self._links(dept_id, response.url, [(l.url, l.text, l.tag) for l in doc.links])
+        yield from self._page_links(dept_id, response.url, doc.links)
 
     # --- upstream feeds (for the repost check) ----------------------------------------------------
 
@@ -407,14 +421,6 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 yield self._page(entry.url, self.parse_document, zwgk_upstream=meta["zwgk_upstream"])
 
     # --- link checks ----------------------------------------------------------------------------
-
-    def _links(self, dept_id: str | None, source: str, links: list[tuple[str, str, str]]) -> Iterator[Any]:
-        for url, text, tag in links:
-            if urlsplit(url).scheme not in ("http", "https"):
-                continue
-            yield LinkItem(department_id=dept_id, source_url=source, target_url=url, anchor=text or "", tag=tag,
-                           is_attachment=looks_like_attachment(url, text or ""))
-            yield from self._check(url, {"zwgk_dept": dept_id, "zwgk_source": source})
 
     def _check(self, url: str, meta: dict[str, Any], *, due: bool = False) -> Iterator[Any]:
         """One check per link target. A target that may yet be read as a page of the crawl (a page on a
@@ -473,6 +479,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def _get_check(self, url: str, meta: dict[str, Any], read: int | None = None) -> scrapy.Request:
         if read is None:
             read = PAGE_BYTES if not looks_like_attachment(url, "") else SNIFF_BYTES
+            if self.reads_as_page(url, meta):  # a page of the department's tree: read whole, for its links
+                read = self.config.page_maxsize
         return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, priority=-1,
                               meta={**meta, "zwgk_method": "GET", "zwgk_read_limit": read, "zwgk_chain": [],
                                     # a check reads `read` bytes whatever the file's declared size
@@ -496,6 +504,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                             kind_how=kind.how, filename=kind.filename)
         if verdict.verdict == "ok" and kind.kind in TEXT_KINDS and meta.get("zwgk_dept"):
             yield from self._scan_attachment(response, kind.kind)
+        if verdict.verdict == "ok":
+            yield from self._stylesheet(response, meta)
+            yield from self.read_reached_page(response, meta)
 
     # --- incremental crawls ------------------------------------------------------------------
 
@@ -535,7 +546,7 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
 
     def _document_links(self, dept_id: str, doc_url: str) -> Iterator[Any]:
         for target, _anchor, _tag in self.previous.doc_links.get(doc_url, []):
-            yield from self._check(target, {"zwgk_dept": dept_id, "zwgk_source": doc_url})
+            yield from self.check_known_target(target, {"zwgk_dept": dept_id, "zwgk_source": doc_url})
 
     # --- privacy: text-bearing attachments are read in full (capped) and scanned -----------------
 

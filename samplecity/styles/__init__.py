@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._base import Item, Planted, Style, TreeNode
+from .fjtrs import FjtrsStyle
 from .generic import GenericStyle
 from .gbk import GbkStyle
 from .gkmlpt import GkmlptStyle
@@ -11,7 +12,7 @@ from .shtml import ShtmlStyle
 from .trs import TrsStyle
 
 STYLES: dict[str, type[Style]] = {
-    cls.key: cls for cls in (GenericStyle, TrsStyle, QueryStyle, GbkStyle, GkmlptStyle, ShtmlStyle)
+    cls.key: cls for cls in (GenericStyle, TrsStyle, QueryStyle, GbkStyle, GkmlptStyle, ShtmlStyle, FjtrsStyle)
 }
 
 __all__ = ["STYLES", "Item", "Planted", "Style", "TreeNode"]

@@ -199,6 +199,10 @@ class Style:
         images = [(alt, url) for alt, url in doc.images] + [(p.text, p.url) for p in planted if p.tag == "img"]
         for alt, url in images:
             paragraphs.insert(1, f'<p style="text-align:center"><img src="{h(url)}" alt="{esc(alt)}"></p>')
+        for p in planted:
+            if p.tag == "video":
+                paragraphs.insert(1, f'<p style="text-align:center"><video controls src="{h(p.url)}" '
+                                     f'title="{esc(p.text)}"></video></p>')
         files = doc.attachments + [(p.text, p.url) for p in planted if p.tag == "attachment"]
         attach = ""
         if files:

@@ -1,0 +1,1 @@
+var s = '<a href="uhoh.html">这不是链接</a>';
