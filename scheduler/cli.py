@@ -341,7 +341,8 @@ def demo(output: Path = typer.Option(Path("zwgk-demo"), "--output", "-o", help="
 
 
 # each area adds its commands to `app` / `report_app` in its own module
-from scheduler import cli_checks, cli_evidence, cli_ops, cli_schedule, cli_spotcheck, cli_web  # noqa: E402,F401
+from scheduler import (cli_checks, cli_evidence, cli_health, cli_ops, cli_schedule, cli_spotcheck,  # noqa: E402,F401
+                       cli_web)
 
 
 # --- entry point --------------------------------------------------------------------------------------

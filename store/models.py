@@ -325,4 +325,5 @@ class Unjudged(Base):
 
 
 # Each area's tables live in their own module; importing them here registers them on Base.metadata.
-from store import models_checks, models_console, models_evidence, models_schedule, models_spotcheck  # noqa: E402,F401
+from store import (models_checks, models_console, models_evidence, models_health, models_schedule,  # noqa: E402,F401
+                   models_spotcheck)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from store.alerts_config import AlertSettings
 from store.office import OfficeSettings
 from store.schedule_config import ScheduleField
 from store.strict import StrictModel, http_url
@@ -63,6 +64,8 @@ class SitesFile(StrictModel):
     # optional: check thresholds, {check id: {threshold: value}}; the names and types are each check's own
     # defaults, validated when checks run (checks/settings.py: the store knows no check)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # optional: where `zwgk health --notify` sends problems (store/alerts_config.py); absent = no notifications
+    alerts: AlertSettings | None = None
 
 
 class CatalogItem(StrictModel):
