@@ -23,6 +23,7 @@ LINK_REASONS: dict[str, str] = {
     "connection": "连接中断",
     "private_address": "指向内网地址，公众无法访问",
     "invalid_url": "链接地址格式错误",
+    "url_too_long": "链接地址过长，未访问",
 }
 
 ARCHIVE_HOW: dict[str, str] = {

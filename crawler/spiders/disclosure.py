@@ -151,6 +151,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             if not self._may_fetch(target, meta):
                 yield self._outcome(meta, Verdict("skipped", "private_address"), chain=chain, final=target)
                 return
+            if self._too_long(target):
+                yield self._outcome(meta, Verdict("skipped", "url_too_long"), chain=chain, final=target)
+                return
             method = "GET" if response.status == 303 else response.request.method
             yield response.request.replace(url=target, method=method, dont_filter=True,
                                            meta={**own_meta(meta), "zwgk_chain": chain})
@@ -435,6 +438,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         if not self._may_fetch(url, base):
             yield self._outcome(base, Verdict("skipped", "private_address"))
             return
+        if self._too_long(url):  # Scrapy would drop the request unseen: the target would have no outcome
+            yield self._outcome(base, Verdict("skipped", "url_too_long"))
+            return
         self.crawler.stats.inc_value("zwgk/links/checked")
         if meta.get("zwgk_dept") and classify_file(url, None, None, b"").kind in TEXT_KINDS:
             # a department's Word/Excel/PDF/text file is read in full for the privacy scan anyway: one GET
@@ -577,6 +583,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                                  source_url=meta["zwgk_url"], kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
 
     # --- helpers --------------------------------------------------------------------------------
+
+    def _too_long(self, url: str) -> bool:
+        limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
+        return limit > 0 and len(url) > limit
 
     def _may_fetch(self, url: str, meta: dict[str, Any]) -> bool:
         """Private-network targets found in pages are not fetched unless configured (SSRF guard)."""
