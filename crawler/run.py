@@ -205,8 +205,9 @@ def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[
         departure = shared.leave(stats, lost=not finished)
         if not departure.last:
             engine.dispose()
-            return CrawlSummary(run_id=start.run_id, status="joined" if finished else "interrupted",
-                                resumed=start.resumed, stats=stats)
+            mine = "joined" if finished else "failed" if stats.get(FAILURE_STAT) else "interrupted"
+            return CrawlSummary(run_id=start.run_id, status=mine, resumed=start.resumed, stats=stats,
+                                error=stats.get(FAILURE_STAT))
         if departure.lost:
             log.warning("workers stopped with work in hand: %s; the run is left interrupted", ", ".join(departure.lost))
         merged = distributed.merge_stats(departure.stats, shared.worker)
