@@ -91,6 +91,11 @@ class StoreItemsPipeline:
         if first and not closing:
             from scrapy.utils.defer import deferred_from_coro
 
+            # what the shutdown cuts short (a browser page mid-navigation…) is not news: the failure is
+            spider = self.crawler.spider
+            if spider is not None:
+                spider.logger.logger.setLevel(logging.ERROR)
+
             deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
 
     def _write(self, item) -> None:

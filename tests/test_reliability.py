@@ -47,10 +47,11 @@ def city(tmp_path_factory):
 def baseline(city, tmp_path_factory):
     """An uninterrupted crawl and check: its rows per table and its findings."""
     _, sites = city
-    db = f"sqlite:///{tmp_path_factory.mktemp('baseline') / 'zwgk.db'}"
+    path = tmp_path_factory.mktemp("baseline") / "zwgk.db"
+    db = f"sqlite:///{path}"
     done = crawl(db, sites)
     assert done.returncode == 0, done.stderr
-    return rows(db), findings_after_check(db, sites)
+    return rows(db), findings_after_check(db, sites), path
 
 
 def crawl(db: str, sites, *extra: str, kill: str | None = None, preexec=None):
@@ -63,11 +64,11 @@ def crawl(db: str, sites, *extra: str, kill: str | None = None, preexec=None):
     return proc
 
 
-def rows(db: str) -> dict[str, int]:
-    """Rows of the newest crawl run, per table."""
+def rows(db: str, run_id: int | None = None) -> dict[str, int]:
+    """Rows of a crawl run (the newest by default), per table."""
     engine = make_engine(db)
     with session_factory(engine)() as s:
-        run_id = s.scalar(select(func.max(m.CrawlRun.id)))
+        run_id = run_id or s.scalar(select(func.max(m.CrawlRun.id)))
         out = {name: s.scalar(select(func.count()).select_from(model).where(model.run_id == run_id))
                for name, model in ROW_TABLES.items()}
         out["documents read"] = s.scalar(select(func.count()).select_from(m.Document)
@@ -84,11 +85,10 @@ def statuses(db: str) -> list[tuple[int, str]]:
     return out
 
 
-def unchecked_links(db: str) -> int:
+def unchecked_links(db: str, run_id: int = 1) -> int:
     """Stored links whose target has no outcome in the run: the symptom of a lost frontier."""
     engine = make_engine(db)
     with session_factory(engine)() as s:
-        run_id = s.scalar(select(func.max(m.CrawlRun.id)))
         checked = select(m.UrlCheck.url).where(m.UrlCheck.run_id == run_id)
         n = s.scalar(select(func.count(func.distinct(m.Link.target_url)))
                      .where(m.Link.run_id == run_id, m.Link.target_url.not_in(checked)))
@@ -109,7 +109,7 @@ def findings_after_check(db: str, sites) -> list[tuple]:
 
 
 def test_the_uninterrupted_run_leaves_no_link_unchecked(city, baseline):
-    stored, found = baseline
+    stored, found, _ = baseline
     assert stored["privacy_hits"] >= 3 and stored["url_checks"] > 100
     assert {f[0] for f in found} >= {"privacy.id_number", "privacy.mobile_number", "links.broken", "attachments.archive"}
 
@@ -121,21 +121,36 @@ def test_a_crawl_killed_and_run_again_loses_nothing(point, city, baseline, db_ur
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert statuses(db_url) == [(1, "running")]  # never completed, whatever was stored
     assert run_zwgk("--db", db_url, "check", str(sites)).code == 2  # nothing completed to check
+    later = []
+    if point == "after-the-first-pages":  # another crawl in between (one department, as the links re-check
+        one = crawl(db_url, sites, "-d", "cgjd")  # does): the interrupted batch is still the one resumed
+        assert one.returncode == 0, one.stderr[-2000:]
+        later = [(2, "completed")]
 
     again = crawl(db_url, sites)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "抓取批次 #1（续抓）：完成" in again.stdout
-    assert statuses(db_url) == [(1, "completed")]
-    expected_rows, expected_findings = baseline
-    assert rows(db_url) == expected_rows  # 0 rows lost
+    assert statuses(db_url) == [(1, "completed"), *later]
+    expected_rows, expected_findings, _ = baseline
+    assert rows(db_url, 1) == expected_rows  # 0 rows lost
     assert unchecked_links(db_url) == 0
-    assert findings_after_check(db_url, sites) == expected_findings
+    check = run_zwgk("--db", db_url, "check", str(sites), "--as-of", AS_OF, "--run", "1")
+    assert check.code == 0, check.stderr + check.stdout
+    assert findings(db_url) == expected_findings
 
 
 def test_a_killed_check_is_refused_by_the_reports_until_checked_again(city, baseline, db_url, tmp_path):
+    import shutil
+
     _, sites = city
-    assert crawl(db_url, sites).returncode == 0
-    for point, run_id in (("check:after@3", 1), ("check:finishing", 2)):
+    done = None
+    if db_url.startswith("sqlite"):  # the baseline's crawl (and its completed check #1) will do
+        shutil.copy(baseline[2], db_url.removeprefix("sqlite:///"))
+        done = 1
+    else:
+        assert crawl(db_url, sites).returncode == 0
+    first = (done or 0) + 1
+    for point, run_id in (("check:after@3", first), ("check:finishing", first + 1)):
         killed = run_zwgk("--db", db_url, "check", str(sites), "--as-of", AS_OF, env={"ZWGK_TEST_KILL_AT": point})
         assert killed.code == -9
         for args in (["findings", "--format", "json"], ["report", "html", "-o", str(tmp_path / "r.html")],
@@ -145,9 +160,12 @@ def test_a_killed_check_is_refused_by_the_reports_until_checked_again(city, base
             assert f"检查批次 #{run_id} 未完成" in refused.stderr and "Traceback" not in refused.stderr
             assert len(refused.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "r.html").exists()
+        if done:  # the newest is refused; the message names the last complete one
+            assert f"--check-run {done}" in run_zwgk("--db", db_url, "findings").stderr
     assert findings_after_check(db_url, sites) == baseline[1]
-    # the completed check is the one reports read; the killed ones stay refused when asked for by number
-    assert run_zwgk("--db", db_url, "findings", "--check-run", "1").code == 2
+    # the completed check is the one reports read; a killed one stays refused when asked for by number
+    assert run_zwgk("--db", db_url, "report", "html", "-o", str(tmp_path / "r.html")).code == 0
+    assert run_zwgk("--db", db_url, "findings", "--check-run", str(first)).code == 2
 
 
 def test_a_crawl_that_cannot_write_fails_in_one_line_and_the_next_run_fills_the_gaps(city, baseline, tmp_path):
@@ -155,8 +173,8 @@ def test_a_crawl_that_cannot_write_fails_in_one_line_and_the_next_run_fills_the_
     db_file = tmp_path / "zwgk.db"
     db = f"sqlite:///{db_file}"
 
-    def small_disk():  # in the child: files may not grow past 600 kB, as on a full disk
-        resource.setrlimit(resource.RLIMIT_FSIZE, (600_000, 600_000))
+    def small_disk():  # in the child: files may not grow past 1.2 MB, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_200_000, 1_200_000))
 
     full = crawl(db, sites, preexec=small_disk)
     assert full.returncode == 1, full.stdout + full.stderr[-2000:]
@@ -170,6 +188,7 @@ def test_a_crawl_that_cannot_write_fails_in_one_line_and_the_next_run_fills_the_
     assert again.returncode == 0, again.stderr[-2000:]
     assert [s for _, s in statuses(db)] == ["completed"]
     assert rows(db) == baseline[0]
+    assert unchecked_links(db) == 0
     assert findings_after_check(db, sites) == baseline[1]
 
 
