@@ -33,7 +33,7 @@ def _check_run(session, findings: dict[str, list[tuple[str, str | None]]], sites
                        departments=list(DEPTS))
     session.add(crawl)
     session.flush()
-    run = m.CheckRun(crawl_run_id=crawl.id, as_of=NOW.date(), started_at=NOW, results={})
+    run = m.CheckRun(crawl_run_id=crawl.id, as_of=NOW.date(), started_at=NOW, finished_at=NOW, results={})
     session.add(run)
     session.flush()
     for dept, rows in findings.items():
