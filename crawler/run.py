@@ -126,7 +126,7 @@ def _unchecked_links(session, run_id: int, known: set[str]) -> list[tuple[str, s
     out: dict[str, tuple[str, str | None, str]] = {}
     for target, dept, source in session.execute(
             select(m.Link.target_url, m.Link.department_id, m.Link.source_url)
-            .where(m.Link.run_id == run_id).order_by(m.Link.id)):
+            .where(m.Link.run_id == run_id).order_by(m.Link.id).execution_options(yield_per=10_000)):
         if target not in known and target not in out:
             out[target] = (target, dept, source)
     return list(out.values())
