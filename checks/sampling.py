@@ -1,17 +1,13 @@
 """The 三随机 draw (柳政办〔2018〕142号): who is checked, on what, and when — provably at random.
 
-Algorithm `sha256-rank`, version 1. Every candidate gets a lot number
-``SHA-256("<seed>|<label>|<key>")`` (hex); within each group the candidates with the smallest lots are
-drawn. Anyone holding the published frame and seed can recompute every lot with any SHA-256 tool.
-The frame (departments as of a date, checklist, algorithm and version, parameters, candidate time slots)
-is fixed and hashed (the commitment) before the seed exists, and everything here is a pure function of
-(frame, seed): the same record always gives the same draw.
+Algorithm `sha256-rank`, version 2 (the arithmetic is in checks/drawcore.py, standard library only, so
+that outsiders can run it alone). The frame (departments as of a date, checklist, algorithm and version,
+parameters, candidate time slots, the named public random value and the hash of the office's secret) is
+fixed, hashed (the commitment) and published in an announcement before the public value exists; the seed
+is SHA-256(commitment | public value | secret). Everything here is a pure function of (frame, seed).
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,12 +16,13 @@ from typing import Any, Iterable, Sequence
 from pydantic import Field, ValidationError, model_validator
 
 from checks.calendar import WorkCalendar
+from checks.drawcore import (ALGORITHM, KINDS, canonical, commitment, derive_seed, draw, lot, lowest,
+                             normalise_public_value, sample_size, sha256_hex)
+from checks.drawcore import allocate as _allocate
 from store.registry import StrictModel
 
-ALGORITHM = "sha256-rank"
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"
 DEFAULT_CHECKLIST = Path(__file__).resolve().parent / "checklists" / "liuzhou-2018-142.yaml"
-KINDS = ("department", "county", "township")  # strata, in this order for tie-breaks
 # Defaults, each overridable per draw (and then recorded in the frame)
 DEFAULT_SHARE = 0.3  # 对象随机: share of the frame (辽宁 practice is ≥50%; set --share per province rule)
 DEFAULT_WINDOW_DAYS = 10  # 时间随机: "any working hour in the next ten working days"
@@ -110,12 +107,17 @@ class DrawParams:
 
 def build_frame(*, as_of: str, region: str, sites_file: str, sites_sha256: str, departments: Iterable[dict[str, str]],
                 excluded: Sequence[str], exclude_last: int, checklist: Checklist, params: DrawParams,
-                workdays: Sequence[str], calendar: str) -> dict[str, Any]:
-    """Everything the draw depends on, fixed before the seed: hashed into the commitment."""
+                workdays: Sequence[str], calendar: str, public_source: str | None = None,
+                secret_sha256: str | None = None) -> dict[str, Any]:
+    """Everything the draw depends on, fixed before the seed: hashed into the commitment.
+
+    ``sites_file`` is kept as the file's name only: a local path says nothing to an outsider and would
+    make the same registry hash differently on two machines."""
     share = None if params.count is not None else (params.share or DEFAULT_SHARE)
     return {
         "algorithm": {"name": ALGORITHM, "version": ALGORITHM_VERSION},
-        "as_of": as_of, "region": region, "sites_file": sites_file, "sites_sha256": sites_sha256,
+        "randomness": {"public_source": public_source, "secret_sha256": secret_sha256},
+        "as_of": as_of, "region": region, "sites_file": Path(sites_file).name, "sites_sha256": sites_sha256,
         "departments": sorted(({"id": d["id"], "name": d["name"], "kind": d["kind"]} for d in departments),
                               key=lambda d: d["id"]),
         "exclude": {"last_rounds": exclude_last, "departments": sorted(excluded)},
@@ -127,67 +129,13 @@ def build_frame(*, as_of: str, region: str, sites_file: str, sites_sha256: str, 
     }
 
 
-def canonical(frame: dict[str, Any]) -> bytes:
-    return json.dumps(frame, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def commitment(frame: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical(frame)).hexdigest()
-
-
-def lot(seed: str, label: str, key: str) -> str:
-    return hashlib.sha256(f"{seed}|{label}|{key}".encode("utf-8")).hexdigest()
+def allocate(n: int, sizes: dict[str, int], every_stratum: bool = False) -> dict[str, int]:
+    """Units per stratum (checks.drawcore.allocate)."""
+    return _allocate(n, sizes, every_stratum)
 
 
 def _lowest(seed: str, label: str, keys: Iterable[str], n: int) -> list[str]:
-    return sorted(keys, key=lambda k: (lot(seed, label, k), k))[:max(n, 0)]
-
-
-# --- the draw -----------------------------------------------------------------------------------
-
-def sample_size(frame: dict[str, Any], eligible: int) -> int:
-    s = frame["sample"]
-    wanted = s["count"] if s["count"] is not None else math.ceil(s["share"] * eligible - 1e-9)
-    return max(0, min(int(wanted), eligible)) if eligible else 0
-
-
-def allocate(n: int, sizes: dict[str, int]) -> dict[str, int]:
-    """Proportional allocation over strata, largest remainder first (ties: KINDS order)."""
-    total = sum(sizes.values())
-    if not total:
-        return {k: 0 for k in sizes}
-    exact = {k: n * size / total for k, size in sizes.items()}
-    quota = {k: math.floor(v) for k, v in exact.items()}
-    order = sorted(sizes, key=lambda k: (-(exact[k] - quota[k]), KINDS.index(k) if k in KINDS else 99, k))
-    for k in order[:n - sum(quota.values())]:
-        quota[k] += 1
-    return quota
-
-
-def draw(frame: dict[str, Any], seed: str) -> dict[str, Any]:
-    """The result of the draw: departments by stratum, checklist items, execution time."""
-    excluded = set(frame["exclude"]["departments"])
-    eligible = [d for d in frame["departments"] if d["id"] not in excluded]
-    strata: dict[str, list[str]] = {}
-    for d in eligible:
-        strata.setdefault(d["kind"], []).append(d["id"])
-    quota = allocate(sample_size(frame, len(eligible)), {k: len(v) for k, v in strata.items()})
-    by_kind = {k: sorted(_lowest(seed, "department", ids, quota[k])) for k, ids in sorted(strata.items())}
-    departments = sorted(d for ids in by_kind.values() for d in ids)
-
-    items = frame["checklist"]["items"]
-    drawn_nos = {int(n) for n in _lowest(seed, "item", (str(i["number"]) for i in items), frame["sample"]["items"])}
-    drawn = [i for i in items if i["number"] in drawn_nos]
-    checks = sorted({c for i in drawn for c in i.get("checks") or []})
-
-    window = frame["window"]
-    slots = [f"{day} {hour:02d}" for day in window["workdays"] for hour in window["hours"]]
-    scheduled_at = None
-    if slots:
-        slot = _lowest(seed, "slot", slots, 1)[0]
-        scheduled_at = f"{slot[:10]}T{slot[11:]}:{int(lot(seed, 'minute', slot), 16) % 60:02d}"
-    return {"departments": departments, "by_kind": by_kind, "items": sorted(drawn_nos), "checks": checks,
-            "manual_items": [i["number"] for i in drawn if i.get("manual")], "scheduled_at": scheduled_at}
+    return lowest(seed, label, keys, n)
 
 
 def sample_pages(seed: str, label: str, department: str, urls: Iterable[str], n: int) -> list[str]:
@@ -216,7 +164,7 @@ def verify(frame: dict[str, Any], stored_commitment: str, seed: str, stored_resu
     if expected_commitment != stored_commitment:
         differences.append("抽取范围（frame）与留存的校验值不符")
     version = (frame.get("algorithm") or {}).get("version")
-    if (frame.get("algorithm") or {}).get("name") != ALGORITHM or version != ALGORITHM_VERSION:
+    if (frame.get("algorithm") or {}).get("name") != ALGORITHM or version not in ("1", ALGORITHM_VERSION):
         differences.append(f"抽取算法 {frame.get('algorithm')} 不是本程序实现的 {ALGORITHM} {ALGORITHM_VERSION}")
         return Verification(False, False, expected_commitment, {}, tuple(differences))
     expected = draw(frame, seed)

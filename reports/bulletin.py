@@ -14,10 +14,13 @@ from reports.bulletin_text import compose
 from reports.docx_gongwen import write_docx
 from reports.docx_pdf import PdfConversionError, docx_to_pdf
 from reports.html import environment
-from reports.xlsx import write_table
+from reports.evidence_text import evidence_text
+from reports.xlsx import write_tracking_table
 from store.models_spotcheck import SpotcheckRound
 
-XLSX_HEADER = ("单位", "问题类型", "页面地址", "问题描述", "发现时间", "证据")
+XLSX_HEADER = ("问题编号", "单位", "问题类型", "页面地址", "问题描述", "整改建议", "检测时间", "证据", "截图", "整改期限",
+               "整改状态", "复查结果")
+STATUS_WORDS = {"open": "未整改", "rectified": "已整改", "disputed": "有异议（核实中）", "accepted": "情况说明已采纳"}
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,32 @@ def bulletin_stem(ctx: BulletinContext) -> str:
 
 
 def write_problem_list(ctx: BulletinContext, path: Path) -> Path:
-    """问题清单: one row per finding of the round (cells starting = + - @ are neutralised by write_table)."""
-    rows = ((f.department_name, f.check_title, f.url or "", f.message, f.detected_at.strftime("%Y-%m-%d %H:%M:%S"),
-             {**f.evidence, **({"screenshot": str(ctx.screenshots[f.id][0])} if f.id in ctx.screenshots else {})})
-            for f in ctx.findings)
-    return write_table(path, "问题清单", XLSX_HEADER, rows, widths=[24, 20, 50, 70, 20, 60])
+    """问题清单 for tracking 整改: one row per problem the bulletin lists (system findings and manual ones),
+    numbered as in 附件2, with the deadline, status and re-check result; never empty when the bulletin
+    lists problems."""
+    deadline = cn_date(ctx.deadline)
+    rows: list[tuple] = []
+    for i, f in enumerate(ctx.findings, start=1):
+        shot = ""
+        if f.id in ctx.screenshots:
+            shot_path = Path(ctx.screenshots[f.id][0])
+            try:
+                shot = str(shot_path.resolve().relative_to(path.parent.resolve()))
+            except ValueError:
+                shot = shot_path.name if shot_path.parent == path.parent else str(shot_path)
+        rows.append((f"{ctx.year}-{ctx.period:02d}-{i:03d}", f.department_name, f.check_title, f.url or "",
+                     f.message, f.fix, cn_datetime(f.detected_at), evidence_text(f.evidence), shot, deadline,
+                     STATUS_WORDS.get(f.status, f.status), ctx.rechecks.get(f.id, "")))
+    for j, m in enumerate(ctx.manual_problems, start=len(rows) + 1):
+        rows.append((f"{ctx.year}-{ctx.period:02d}-{j:03d}", m.department, f"人工核查：第{m.item}项{m.item_name}", "",
+                     f"{m.field}：{m.value}", "按核查意见整改", "", f"检查人员：{m.by}", "", deadline, "未整改", ""))
+    return write_tracking_table(path, "问题清单", XLSX_HEADER, rows,
+                                widths=[14, 22, 18, 42, 50, 40, 18, 40, 22, 16, 12, 24],
+                                links={3: "url", 8: "file"}, title=f"{ctx.title}问题清单")
+
+
+def cn_datetime(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日{value.hour}时{value.minute:02d}分"
 
 
 def write_bulletin(session: Session, spot: SpotcheckRound, out_dir: str | Path,

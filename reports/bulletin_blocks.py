@@ -65,6 +65,11 @@ class Document:
     signed_on: date | None = None  # 成文日期
     note: str = ""  # 附注, e.g. （此件公开发布）
     annexes: tuple[Annex, ...] = field(default_factory=tuple)
+    doc_number: str = ""  # 发文字号, e.g. 柳公开办〔2026〕3号, under the 发文机关标志
+    sealed: bool = True  # 落款 with a seal: 成文日期 右空四字, 署名 centred over it; without: 署名 右空二字
+    copy_to: tuple[str, ...] = ()  # 版记: 抄送机关
+    printer: str = ""  # 版记: 印发机关
+    printed_on: date | None = None  # 版记: 印发日期
 
     @property
     def annex_list(self) -> tuple[str, ...]:

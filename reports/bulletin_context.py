@@ -17,7 +17,9 @@ from reports.context import FindingView, finding_views
 from store import clock
 from store import models as m
 from store.models_evidence import Screenshot
-from store.models_spotcheck import SpotcheckDraw, SpotcheckManualEntry, SpotcheckRound
+from store.models_spotcheck import FindingStatusChange, SpotcheckDraw, SpotcheckManualEntry, SpotcheckRound, pending_manual
+from store.office import OfficeSettings
+from store.registry import ConfigError, load_registry
 
 KIND_LABELS = {"department": "市直部门", "county": "县（区）", "township": "乡镇（街道）"}
 STATUS_LABELS = {"open": "未整改", "rectified": "已整改", "disputed": "有异议，待核实", "accepted": "情况说明已采纳"}
@@ -29,7 +31,7 @@ MAX_SCREENSHOT_BYTES = 3_000_000  # larger captures are referenced, not embedded
 class BulletinSettings:
     """What the issuing office decides; defaults follow common practice and can be set per bulletin."""
 
-    issuer: str | None = None  # default: "<region>一服务两公开领导小组办公室" (柳政办〔2018〕142号)
+    issuer: str | None = None  # default: sites.yaml office.name, else "<region>一服务两公开领导小组办公室"
     deadline_workdays: int = 10  # 整改期限 (working days from the bulletin date)
     dispute_workdays: int = 5  # 异议 within this many working days
     public: bool = True  # 附注（此件公开发布）
@@ -72,6 +74,20 @@ class ManualView:
     value: str
     problem: bool
     by: str
+
+
+@dataclass(frozen=True)
+class DrawVerification:
+    """What an outsider needs to recompute the draw (the bulletin's verification annex)."""
+
+    announcement_id: int | None
+    commitment: str
+    public_source: str | None
+    public_value: str | None
+    secret: str | None
+    secret_sha256: str | None
+    seed: str
+    algorithm: str
 
 
 @dataclass(frozen=True)
@@ -132,10 +148,21 @@ class BulletinContext:
     crawl_run_id: int | None
     check_run_id: int | None
     kinds_in_frame: tuple[str, ...] = field(default_factory=tuple)
+    office: OfficeSettings = field(default_factory=OfficeSettings)  # sites.yaml `office:` as of the bulletin
+    run_reason: str | None = None  # why the round ran before its drawn time
+    pending: tuple[tuple[str, int, str], ...] = ()  # (department, item, item name) with no manual result yet
+    verification: DrawVerification | None = None
+    rechecks: dict[int, str] = field(default_factory=dict)  # finding id → what the last 复查 found
 
     @property
     def title(self) -> str:
         return f"关于{self.year}年第{self.period}期政务公开工作“三随机”抽查情况的通报"
+
+    @property
+    def doc_number(self) -> str:
+        """发文字号 from the office's 机关代字, numbered by the round's period within the year."""
+        prefix = self.office.number_prefix
+        return f"{prefix}〔{self.year}〕{self.period}号" if prefix else ""
 
     @property
     def names(self) -> dict[str, str]:
@@ -167,12 +194,13 @@ def bulletin_context(session: Session, spot: SpotcheckRound, settings: BulletinS
     departments = tuple(DepartmentRow(d, names.get(d, d), kinds.get(d, ""), sum(per_dept[d].values()),
                                       dict(per_dept[d])) for d in result["departments"])
     issued = settings.issued_on or clock.today()
-    calendar = work_calendar(Path(frame["sites_file"]))
+    office = _office(record)
+    calendar = work_calendar(Path(record.sites_path or frame["sites_file"]))
     frame_kinds = Counter(kinds.values())
     days = frame["window"]["workdays"]
     return BulletinContext(
         round_id=spot.id, draw_id=record.id, year=spot.year, period=spot.period, region=frame["region"],
-        issuer=settings.issuer or f"{frame['region']}一服务两公开领导小组办公室", issued_on=issued,
+        issuer=settings.issuer or office.name or f"{frame['region']}一服务两公开领导小组办公室", issued_on=issued,
         executed_at=spot.started_at,
         scheduled_at=datetime.fromisoformat(result["scheduled_at"]) if result.get("scheduled_at") else None,
         window=(days[0] if days else "", days[-1] if days else "", len(days)),
@@ -193,7 +221,44 @@ def bulletin_context(session: Session, spot: SpotcheckRound, settings: BulletinS
         deadline=calendar.add_workdays(issued, settings.deadline_workdays),
         dispute_by=calendar.add_workdays(issued, settings.dispute_workdays),
         crawl_run_id=spot.crawl_run_id, check_run_id=spot.check_run_id,
-        kinds_in_frame=tuple(k for k in KIND_LABELS if frame_kinds[k]))
+        kinds_in_frame=tuple(k for k in KIND_LABELS if frame_kinds[k]), office=office, run_reason=spot.run_reason,
+        pending=_pending(session, spot, frame, names), rechecks=_rechecks(session, [f.id for f in findings]),
+        verification=DrawVerification(
+            record.announcement_id, record.commitment, (frame.get("randomness") or {}).get("public_source"),
+            record.public_value, record.secret, (frame.get("randomness") or {}).get("secret_sha256"), record.seed,
+            f"{record.algorithm} 第{record.algorithm_version}版"))
+
+
+def _rechecks(session: Session, finding_ids: list[int]) -> dict[int, str]:
+    """The last status change a 复查 made to each finding, in words (empty: never re-checked)."""
+    out: dict[int, str] = {}
+    if not finding_ids:
+        return out
+    rows = session.scalars(select(FindingStatusChange).where(
+        FindingStatusChange.finding_id.in_(finding_ids), FindingStatusChange.recheck_id.is_not(None))
+        .order_by(FindingStatusChange.at, FindingStatusChange.id))
+    for change in rows:
+        out[change.finding_id] = f"{cn_date_of(change.at)}复查：{change.reason}"
+    return out
+
+
+def cn_date_of(moment: datetime) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def _office(record: SpotcheckDraw) -> OfficeSettings:
+    """The `office:` section of the registry the round was drawn from; defaults when it is gone or has none."""
+    try:
+        return load_registry(record.sites_path or record.frame["sites_file"]).sites.office or OfficeSettings()
+    except (ConfigError, OSError):
+        return OfficeSettings()
+
+
+def _pending(session: Session, spot: SpotcheckRound, frame: dict, names: dict[str, str]
+             ) -> tuple[tuple[str, int, str], ...]:
+    items = {i["number"]: i["name"] for i in frame["checklist"]["items"]}
+    return tuple((names.get(d, d), i, items.get(i, "")) for d, i in pending_manual(session, spot))
+
 
 
 def _round_findings(session: Session, spot: SpotcheckRound) -> list[FindingView]:

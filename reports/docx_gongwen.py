@@ -8,6 +8,7 @@ Noto CJK, see reports/docx_pdf.py).
 """
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -31,20 +32,39 @@ RED = RGBColor(0xE6, 0x00, 0x12)  # 版头 red
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
 LINE_PT = 28.95  # 225 mm / 22 lines
+CHARS_PER_LINE = 28
 CHAR = Pt(BODY_PT)
 TEXT_WIDTH_MM = 156
+# 156 mm / 28 characters = 15.79 pt a character: a 3号 (16 pt) character narrowed by 0.21 pt, in twips
+BODY_SPACING = round((TEXT_WIDTH_MM / 25.4 * 72 / CHARS_PER_LINE - BODY_PT) * 20)
 ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT, "left": WD_ALIGN_PARAGRAPH.LEFT}
 
 
-def breakable(text: str) -> str:
-    """Addresses may wrap after / ? & = . _ - (a zero-width space); otherwise a justified line around a long
-    address is stretched letter by letter."""
-    return URL_RE.sub(lambda mt: "".join(ch + "\u200b" if ch in "/?&=._-" else ch for ch in mt.group(0)), text)
+_UNBREAKABLE = re.compile(r"[!-~]{24,}")  # an address, a hash: one long token with no break opportunity
+
+
+def justified(text: str) -> bool:
+    """A justified line before a long unbreakable token is stretched letter by letter ("产 生 随 机 种 子"):
+    such paragraphs are set flush left instead. No invisible break characters are inserted, so an address
+    copied out of the document still works."""
+    return not (URL_RE.search(text) or _UNBREAKABLE.search(text))
+
+
+def _off_grid(paragraph) -> None:
+    """Table cells, pictures and captions keep their own line height instead of snapping to the 22-line grid
+    (which would make every 10.5 pt table line as tall as a body line)."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._p.get_or_add_pPr().append(snap)
 
 
 def _font(run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None,
           latin: str = LATIN_FONT) -> None:
+    if size == BODY_PT:  # body text: 28 characters a line
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(BODY_SPACING))
+        run._element.get_or_add_rPr().append(spacing)
     run.font.name = latin
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -74,6 +94,20 @@ class GongwenDocx:
         for lang in (*self.docx.styles.element.iter(qn("w:lang")), *self.docx.settings.element.iter(qn("w:themeFontLang"))):
             lang.set(qn("w:eastAsia"), "zh-CN")
         self._page_numbers(section)
+        self._grid(section)
+
+    @staticmethod
+    def _grid(section) -> None:
+        """The 22-line document grid (every body line on the same pitch). The 28 characters a line come from
+        the body runs' character spacing (BODY_SPACING): LibreOffice reads a character grid differently
+        from Word and would space the text out."""
+        sect = section._sectPr
+        for old in sect.findall(qn("w:docGrid")):
+            sect.remove(old)
+        grid = OxmlElement("w:docGrid")
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))  # twentieths of a point
+        sect.append(grid)
 
     # --- page furniture ---------------------------------------------------------------------------
     def _page_numbers(self, section) -> None:
@@ -118,9 +152,15 @@ class GongwenDocx:
     def blank(self) -> None:
         self._p(indent_chars=0)
 
-    def red_head(self, mark: str) -> None:
+    def red_head(self, mark: str, number: str = "") -> None:
+        """发文机关标志 at the top of the text area, 发文字号 two lines below it, centred, and 4 mm under the
+        发文字号 the red rule; the title then starts two lines below the rule (GB/T 9704-2012 7.2)."""
         p = self._p(align="center", indent_chars=0, line=48)
         _font(p.add_run(mark), TITLE_FONT, 26, color=RED)
+        if number:
+            self.blank()
+            n = self._p(align="center", indent_chars=0)
+            _font(n.add_run(number), BODY_FONT, BODY_PT)
         rule = self._p(indent_chars=0, line=12)
         border = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
@@ -128,6 +168,7 @@ class GongwenDocx:
             bottom.set(qn(key), value)
         border.append(bottom)
         rule._p.get_or_add_pPr().append(border)
+        self.blank()
         self.blank()
 
     def title(self, text: str) -> None:
@@ -144,14 +185,17 @@ class GongwenDocx:
 
     def para(self, block: Para) -> None:
         indent = 2 if block.align == "justify" else 0
-        p = self._p(align=block.align, indent_chars=indent)
+        align = "left" if block.align == "justify" and not justified(block.text) else block.align
+        p = self._p(align=align, indent_chars=indent)
         if block.lead:
             _font(p.add_run(block.lead), KAI_FONT, BODY_PT)
-        _font(p.add_run(breakable(block.text)), BODY_FONT, BODY_PT)
+        _font(p.add_run(block.text), BODY_FONT, BODY_PT)
 
     def table(self, block: Table) -> None:
         if block.caption:
             p = self._p(align="center", indent_chars=0)
+            p.paragraph_format.keep_with_next = True
+            _off_grid(p)
             _font(p.add_run(block.caption), HEI_FONT, 12)
         table = self.docx.add_table(rows=1, cols=len(block.header))
         table.style = "Table Grid"
@@ -163,12 +207,22 @@ class GongwenDocx:
             column.width = width
         for i, text in enumerate(block.header):
             self._cell(table.rows[0].cells[i], text, widths[i], header=True)
+            # the header row stays with the first row: never a page holding only a table's header
+            table.rows[0].cells[i].paragraphs[0].paragraph_format.keep_with_next = True
         self._repeat_header(table.rows[0])
         for row in block.rows:
-            cells = table.add_row().cells
+            added = table.add_row()
+            self._no_split(added)
+            cells = added.cells
             for i, text in enumerate(row):
                 self._cell(cells[i], text, widths[i], small=i in block.url_columns)
         self._p(indent_chars=0, line=12)
+
+    @staticmethod
+    def _no_split(row) -> None:
+        flag = OxmlElement("w:cantSplit")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
 
     @staticmethod
     def _repeat_header(row) -> None:
@@ -180,15 +234,19 @@ class GongwenDocx:
     def _cell(cell, text: str, width, *, header: bool = False, small: bool = False) -> None:
         cell.width = width
         p = cell.paragraphs[0]
+        _off_grid(p)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER if header else WD_ALIGN_PARAGRAPH.LEFT
         p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        _font(p.add_run(breakable(text)), HEI_FONT if header else BODY_FONT, 8 if small else 10.5)
+        _font(p.add_run(text), HEI_FONT if header else BODY_FONT, 8 if small else 10.5)
 
     def figure(self, block: Figure) -> None:
         p = self._p(align="center", indent_chars=0, line=LINE_PT)
         p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line height would clip it
+        p.paragraph_format.keep_with_next = True  # never a caption alone at the top of a page
+        _off_grid(p)
         p.add_run().add_picture(BytesIO(block.png), width=Cm(min(block.width_cm, TEXT_WIDTH_MM / 10)))
         caption = self._p(align="center", indent_chars=0, line=20)
+        _off_grid(caption)
         _font(caption.add_run(block.caption), BODY_FONT, 12)
 
     def blocks(self, blocks) -> None:
@@ -200,7 +258,7 @@ class GongwenDocx:
         props = self.docx.core_properties
         props.title, props.author, props.comments = doc.title, doc.signature or "zwgk-audit", ""
         if doc.issuer_mark:
-            self.red_head(doc.issuer_mark)
+            self.red_head(doc.issuer_mark, doc.doc_number)
         self.title(doc.title)
         if doc.subtitle:
             self.subtitle(doc.subtitle)
@@ -218,16 +276,28 @@ class GongwenDocx:
             self._signature(doc)
         for annex in doc.annexes:
             self._annex(annex)
+        if doc.copy_to or doc.printer:
+            self._colophon(doc)
         return self
 
     def _signature(self, doc: Document) -> None:
+        """落款 (GB/T 9704-2012 7.3.5). Sealed: 成文日期 右空四字, 署名 centred over it. Unsealed: 署名 右空二字,
+        成文日期 on the next line starting two characters right of the 署名 (a longer date: 右空二字, 署名 moved)."""
         self.blank()
         self.blank()
         date_text = cn_date(doc.signed_on) if doc.signed_on else ""
-        date_width = sum(0.5 if ch.isdigit() else 1 for ch in date_text)
-        # 成文日期 右空二字; 署名 centred over it, i.e. its first character two characters further left
-        sig_indent = max(2.0, 2 + date_width + 2 - len(doc.signature)) if date_text else 2.0
-        for text, indent in ((doc.signature, sig_indent), (date_text, 2.0)):
+        date_w = sum(0.5 if ch.isdigit() else 1 for ch in date_text)
+        sig_w = float(len(doc.signature))
+        if not date_text:
+            sig_indent, date_indent = 2.0, 2.0
+        elif doc.sealed:
+            date_indent = 4.0
+            sig_indent = max(0.0, date_indent + (date_w - sig_w) / 2)
+        elif date_w + 2 <= sig_w:
+            sig_indent, date_indent = 2.0, 2 + sig_w - 2 - date_w
+        else:
+            date_indent, sig_indent = 2.0, 2 + date_w + 2 - sig_w
+        for text, indent in ((doc.signature, sig_indent), (date_text, date_indent)):
             if text:
                 p = self._p(align="right", indent_chars=0)
                 p.paragraph_format.right_indent = Pt(BODY_PT * indent)
@@ -235,6 +305,34 @@ class GongwenDocx:
         if doc.note:
             p = self._p(align="left", indent_chars=2)
             _font(p.add_run(doc.note), BODY_FONT, BODY_PT)
+
+    def _colophon(self, doc: Document) -> None:
+        """版记 at the end of the document: 抄送, then 印发机关 and 印发日期, between black rules (first and last
+        0.35 mm, middle 0.25 mm), in 4号仿宋, indented one character (GB/T 9704-2012 7.4)."""
+        self.blank()
+        lines: list[tuple[str, str]] = []
+        if doc.copy_to:
+            lines.append(("抄送：" + "，".join(doc.copy_to) + "。", ""))
+        printed = f"{cn_date(doc.printed_on)}印发" if doc.printed_on else ""
+        lines.append((doc.printer, printed))
+        for i, (left, right) in enumerate(lines):
+            p = self._p(align="left", indent_chars=0, line=LINE_PT)
+            fmt = p.paragraph_format
+            fmt.left_indent, fmt.right_indent = Pt(14), Pt(14)
+            fmt.keep_with_next = i < len(lines) - 1
+            border = OxmlElement("w:pBdr")
+            edges = [("w:top", "12" if i == 0 else "8")] + ([("w:bottom", "12")] if i == len(lines) - 1 else [])
+            for edge, size in edges:
+                el = OxmlElement(edge)
+                for key, value in (("w:val", "single"), ("w:sz", size), ("w:space", "1"), ("w:color", "000000")):
+                    el.set(qn(key), value)
+                border.append(el)
+            p._p.get_or_add_pPr().append(border)
+            if right:  # 印发日期 flush right on the same line, via a right tab stop
+                fmt.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - Pt(28), alignment=2)  # WD_TAB_ALIGNMENT.RIGHT
+                _font(p.add_run(f"{left}\t{right}"), BODY_FONT, 14)
+            else:
+                _font(p.add_run(left), BODY_FONT, 14)
 
     def _annex(self, annex: Annex) -> None:
         p = self._p(align="left", indent_chars=0)

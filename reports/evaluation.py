@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from checks.scoring import DepartmentScore, Indicators, score_check_run
 from reports import charts
 from reports.bulletin import WrittenFiles, write_document
-from reports.bulletin_blocks import Annex, Document, Figure, Heading, Para, Table, cn_date, percent, readable_url
+from reports.bulletin_blocks import (Annex, Document, Figure, Heading, Para, Table, cn_date, percent, readable_url,
+                                     readable_urls, without_category)
 from reports.context import FindingView, finding_views
+from reports.evidence_text import evidence_text
 from store import clock
 from store import models as m
 from store.models_evidence import Screenshot
@@ -133,15 +135,20 @@ def _evidence(ctx: EvaluationContext) -> tuple:
             if f is None:
                 continue
             points = f"-{d.points:g}" if d.points else "0（已达该指标扣分上限）"
-            proof = f"问题#{f.id}；检测时间 {f.detected_at:%Y-%m-%d %H:%M}"
+            found = f.detected_at
+            proof = [readable_urls(without_category(f.message, f.check_title)).rstrip("。")]
+            detail = evidence_text(f.evidence, limit=300)
+            if detail:
+                proof.append(readable_urls(detail))
+            proof.append(f"检测时间：{cn_date(found)}{found.hour}时{found.minute:02d}分（问题编号 {f.id}）")
             if d.finding_id in ctx.screenshots:
-                proof += f"；截图 {Path(ctx.screenshots[d.finding_id]).name}"
+                proof.append(f"截图：{Path(ctx.screenshots[d.finding_id]).name}")
             rows.append((r.score.name, d.indicator_name, f.check_title, points,
-                         readable_url(f.url) if f.url else "—", proof))
+                         readable_url(f.url) if f.url else "—", "；".join(proof) + "。"))
     if not rows:
         return (Para("本次评估无扣分项。", align="center"),)
-    return (Table(("单位", "指标", "问题类型", "扣分", "页面地址", "证据"), tuple(rows), (3, 2.4, 2.6, 1.6, 5, 4),
-                  url_columns=(4,)),)
+    return (Table(("单位", "指标", "问题类型", "扣分", "页面地址", "问题描述及证据"), tuple(rows),
+                  (2.6, 2.2, 2.4, 1.6, 4.2, 6), url_columns=(4,)),)
 
 
 def write_evaluation(ctx: EvaluationContext, out_dir: str | Path) -> WrittenFiles:

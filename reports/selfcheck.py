@@ -97,11 +97,25 @@ def _problems(ctx: SelfCheckContext) -> list:
     blocks: list = []
     for i, (check, items) in enumerate(sorted(by_check.items(), key=lambda kv: -len(kv[1])), start=1):
         blocks.append(Heading(f"（{cn_number(i)}）{items[0].check_title}（{len(items)}个）", level=2))
-        fixes = list(dict.fromkeys(f.fix for f in items))
+        fixes = list(dict.fromkeys(own_voice(f.fix) for f in items if f.fix))
         for j, f in enumerate(items, start=1):
             blocks.append(Para(readable_urls(without_category(f.message, f.check_title)), lead=f"{j}. "))
-        blocks.append(Para("；".join(fixes), lead="整改措施："))
+        if fixes:
+            blocks.append(Para("我单位将" + "；".join(f.rstrip("。") for f in fixes) + "。", lead="整改措施："))
     return blocks
+
+
+_ADDRESSED = ("请你单位", "请贵单位", "请各单位", "请")
+
+
+def own_voice(fix: str) -> str:
+    """整改建议 are written to the department ("请删除……"); in its own report the department says what it
+    will do ("删除……"), so the request form is dropped."""
+    text = fix.strip()
+    for lead in _ADDRESSED:
+        if text.startswith(lead):
+            return text[len(lead):].lstrip("，, ")
+    return text
 
 
 def _score(ctx: SelfCheckContext) -> list:
@@ -118,9 +132,9 @@ def _detail(ctx: SelfCheckContext) -> tuple:
     if not ctx.findings:
         return (Para("本次自查未发现问题。", align="center"),)
     points = ctx.points
-    rows = tuple((str(i), f.check_title, readable_url(f.url) if f.url else "—", readable_urls(f.message), f.fix,
+    rows = tuple((str(i), f.check_title, readable_url(f.url) if f.url else "—", readable_urls(f.message), own_voice(f.fix),
                   f"{points.get(f.id, 0):g}") for i, f in enumerate(ctx.findings, start=1))
-    return (Table(("序号", "问题类型", "页面地址", "问题描述", "整改建议", "扣分"), rows, (1.2, 2.5, 4.5, 5.5, 5, 1.3),
+    return (Table(("序号", "问题类型", "页面地址", "问题描述", "整改措施", "扣分"), rows, (1.2, 2.5, 4.5, 5.5, 5, 1.3),
                   url_columns=(2,)),)
 
 

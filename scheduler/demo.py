@@ -52,22 +52,33 @@ def run_demo(output: Path, *, port: int = 0, db: str | None = None, console: Con
 
 
 def _spotcheck(output: Path, sites: Path, db_url: str, console: Console):
-    """Draw half the sample city at random, run the round at once, write its 通报 in every format."""
+    """A 三随机 round on half the sample city, as an office runs one: announce the frame, draw it with a public
+    value and the sealed secret, run the round (at once, and the bulletin says so), write its 通报."""
+    from reports.announcement import write_announcement
     from scheduler import jobs_spotcheck as spot
+    from store import clock
+    from store.models_spotcheck import SpotcheckAnnouncement
 
-    def announce(commitment: str) -> None:
-        console.print(f"“三随机”抽查：抽取范围校验值（抽取随机种子之前计算）{commitment}", highlight=False, soft_wrap=True)
+    def say(text: str) -> None:
+        console.print(text, highlight=False, soft_wrap=True)
 
-    drawn = spot.draw_job(db_url, sites, share=0.5, on_commitment=announce)
-    console.print(f"抽取记录 #{drawn.id}：抽中 {'、'.join(drawn.departments)}，抽查内容第 "
-                  f"{'、'.join(map(str, drawn.items))} 项；演示中立即执行（随机确定的执行时间为 {drawn.scheduled_at}）",
-                  highlight=False, soft_wrap=True)
-    done = spot.run_round_job(db_url, drawn.id, fast=True)
-    console.print(f"{done.year}年第{done.period}期抽查完成：发现问题 {done.findings} 个"
-                  + (f"；{done.screenshots}" if done.screenshots else ""), highlight=False, soft_wrap=True)
-    files = spot.bulletin_job(db_url, done.round_id, output)
+    source = "演示用公开随机数（实际抽查请指定公告之后开奖的彩票号码等公开数值）"
+    announced = spot.announce_job(db_url, sites, public_source=source, share=0.5)
+    with jobs.open_session(db_url) as session:
+        record = session.get(SpotcheckAnnouncement, announced.id)
+        notice = write_announcement(announced.id, record.frame, record.commitment, clock.today(), output)
+    say(f"“三随机”抽查公告 #{announced.id}：抽取范围校验值 {announced.commitment}；公告 {notice.docx.resolve()}")
+    drawn = spot.draw_announced_job(db_url, announced.id, public_value="演示 01 02 03", secret=announced.secret)
+    say(f"抽取记录 #{drawn.id}：抽中 {'、'.join(drawn.departments)}，抽查内容第 {'、'.join(map(str, drawn.items))} 项；"
+        f"随机确定的执行时间为 {drawn.scheduled_at}，演示中提前执行")
+    done = spot.run_round_job(db_url, drawn.id, fast=True, early_reason="本次为演示，抽取后立即实施")
+    say(f"{done.year}年第{done.period}期抽查完成：发现问题 {done.findings} 个" + (f"；{done.screenshots}" if done.screenshots else ""))
+    # nobody records manual results in a demo: the bulletin names the items still 待核查
+    files = spot.bulletin_job(db_url, done.round_id, output, allow_pending=True)
     for path in files.paths():
         console.print(f"通报：{path.resolve()}", highlight=False)
     if files.pdf_error:
         console.print(f"[yellow]PDF 未生成：{files.pdf_error}[/yellow]")
+    say(f"复核抽取：python3 checks/drawcore.py {notice.frame.resolve()} --public-value \"演示 01 02 03\" "
+        f"--secret {announced.secret}")
     return files

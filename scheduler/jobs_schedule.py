@@ -281,7 +281,9 @@ def _round(rt: Runtime, session, job: JobSpec, row: JobRun, paused: dict[str, st
         return code
     out = Path(job.options.get("bulletin_dir", "bulletins")) / _safe(f"round-{draw_id}")
     _note(session, row, bulletin=str(out))
-    return _command(rt, session, row, ["report", "bulletin", draw_id, "-o", str(out)], rt.config.command_timeout).code
+    # unattended: manual checklist items cannot have been recorded yet, so the draft says 待核查 for them
+    return _command(rt, session, row, ["report", "bulletin", draw_id, "-o", str(out), "--allow-pending"],
+                    rt.config.command_timeout).code
 
 
 HANDLERS: dict[str, Callable[..., int]] = {"crawl": _crawl, "links": _links, "probe": _probe, "draw": _draw,

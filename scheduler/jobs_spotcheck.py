@@ -24,8 +24,9 @@ from scheduler.jobs import open_session
 from store import clock
 from store import models as m
 from store.db import database_url
-from store.models_spotcheck import (FindingStatusChange, SpotcheckDraw, SpotcheckManualEntry, SpotcheckRecheck,
-                                    SpotcheckRound, add_manual_entry, change_status, recently_drawn)
+from store.models_spotcheck import (FindingStatusChange, SpotcheckAnnouncement, SpotcheckDraw, SpotcheckManualEntry,
+                                    SpotcheckRecheck, SpotcheckRound, add_manual_entry, change_status, pending_manual,
+                                    recently_drawn)
 from store.registry import Registry, load_registry
 
 RECHECK_BY = "复查"
@@ -76,42 +77,140 @@ class RecheckSummary:
 
 # --- draw ------------------------------------------------------------------------------------------
 
-def draw_job(db_url: str | None, sites: str | Path, *, count: int | None = None, share: float | None = None,
-             exclude_last: int = 0, window_start: date | None = None, window_days: int = sampling.DEFAULT_WINDOW_DAYS,
-             checklist: str | Path | None = None, documents: int = sampling.DEFAULT_DOCUMENTS,
-             columns: int = sampling.DEFAULT_COLUMNS, items: int | None = None,
-             on_commitment: Callable[[str], None] | None = None) -> DrawSummary:
-    """Fix and hash the frame, announce the commitment, then draw the seed and store the record."""
-    registry = load_registry(sites)
+@dataclass(frozen=True)
+class AnnouncementSummary:
+    id: int
+    commitment: str
+    public_source: str
+    secret: str  # shown once, to be sealed by the office; only its hash is stored
+    frame_size: int
+    excluded: list[str]
+    workdays: list[str]
+
+
+def _frame(session, registry: Registry, *, count: int | None, share: float | None, exclude_last: int,
+           window_start: date | None, window_days: int, checklist: str | Path | None, documents: int, columns: int,
+           items: int | None, public_source: str | None, secret_sha256: str | None) -> tuple[dict[str, Any], list[str]]:
     chosen = sampling.load_checklist(checklist)
     params = sampling.DrawParams(count=count, share=share, items=items, documents=documents, columns=columns)
     today = clock.today()
     workdays, calendar = sampling.workdays_from(window_start or today + timedelta(days=1), window_days,
                                                 work_calendar(registry.path))
+    excluded = recently_drawn(session, registry.sites.region, exclude_last)
+    frame = sampling.build_frame(
+        as_of=today.isoformat(), region=registry.sites.region, sites_file=str(registry.path),
+        sites_sha256=registry.sha256, departments=[d.model_dump() for d in registry.departments],
+        excluded=excluded, exclude_last=exclude_last, checklist=chosen, params=params,
+        workdays=[d.isoformat() for d in workdays], calendar=calendar, public_source=public_source,
+        secret_sha256=secret_sha256)
+    return frame, excluded
+
+
+def _refuse_twice(session, frame_commitment: str) -> None:
+    """Drawing one frame again and again until a liked result comes up is not allowed."""
+    for model, what in ((SpotcheckAnnouncement, "公告"), (SpotcheckDraw, "抽取")):
+        twin = session.scalars(select(model).where(model.commitment == frame_commitment)).first()
+        if twin is not None:
+            raise SpotcheckError(f"同一抽取范围已于 {twin.created_at:%Y-%m-%d %H:%M} {what}过（{what}记录 #{twin.id}），"
+                                 "不能重复；如名录、清单或参数确有变化，请修改后重新公告")
+
+
+def announce_job(db_url: str | None, sites: str | Path, *, public_source: str, count: int | None = None,
+                 share: float | None = None, exclude_last: int = 0, window_start: date | None = None,
+                 window_days: int = sampling.DEFAULT_WINDOW_DAYS, checklist: str | Path | None = None,
+                 documents: int = sampling.DEFAULT_DOCUMENTS, columns: int = sampling.DEFAULT_COLUMNS,
+                 items: int | None = None) -> AnnouncementSummary:
+    """Fix the frame before anything is random: hash it with the named future public value and the hash of a
+    fresh office secret, and store it for publication. The secret is returned once and never stored."""
+    public_source = " ".join(public_source.split())
+    if not public_source:
+        raise SpotcheckError("--public-source: 须写明抽取时采用的公开随机数来源（如某期彩票开奖号码）")
+    registry = load_registry(sites)
+    secret = secrets.token_hex(32)
     with open_session(db_url) as session:
-        excluded = recently_drawn(session, registry.sites.region, exclude_last)
-        frame = sampling.build_frame(
-            as_of=today.isoformat(), region=registry.sites.region, sites_file=str(registry.path),
-            sites_sha256=registry.sha256, departments=[d.model_dump() for d in registry.departments],
-            excluded=excluded, exclude_last=exclude_last, checklist=chosen, params=params,
-            workdays=[d.isoformat() for d in workdays], calendar=calendar)
-        commitment = sampling.commitment(frame)
-        twin = session.scalars(select(SpotcheckDraw).where(SpotcheckDraw.commitment == commitment)).first()
-        if twin is not None:  # drawing one frame again and again until a liked result comes up is not allowed
-            raise SpotcheckError(f"同一抽取范围已于 {twin.created_at:%Y-%m-%d %H:%M} 抽取过（抽取记录 #{twin.id}），"
-                                 "不能重复抽取；如名录、清单或参数确有变化，请修改后再抽取")
-        committed_at = clock.now()
-        if on_commitment:
-            on_commitment(commitment)  # made public before the seed exists
-        seed = secrets.token_hex(32)
-        result = sampling.draw(frame, seed)
-        record = SpotcheckDraw(created_at=clock.now(), algorithm=sampling.ALGORITHM,
-                               algorithm_version=sampling.ALGORITHM_VERSION, frame=frame, commitment=commitment,
-                               committed_at=committed_at, seed=seed, result=result,
-                               scheduled_at=_parse_time(result["scheduled_at"]))
+        frame, excluded = _frame(session, registry, count=count, share=share, exclude_last=exclude_last,
+                                 window_start=window_start, window_days=window_days, checklist=checklist,
+                                 documents=documents, columns=columns, items=items, public_source=public_source,
+                                 secret_sha256=sampling.sha256_hex(secret))
+        digest = sampling.commitment(frame)
+        _refuse_twice(session, digest)
+        # Two announcements open at once would let the office pick, after the public value is out, the one
+        # whose outcome it likes: one open announcement per region, drawn before the next.
+        drawn = set(session.scalars(select(SpotcheckDraw.announcement_id).where(
+            SpotcheckDraw.announcement_id.is_not(None))))
+        for other in session.scalars(select(SpotcheckAnnouncement).order_by(SpotcheckAnnouncement.id)):
+            if other.id not in drawn and other.frame.get("region") == frame["region"]:
+                raise SpotcheckError(f"{frame['region']}的抽查公告 #{other.id}（{other.created_at:%Y-%m-%d}）尚未抽取，"
+                                     f"请先按该公告抽取（zwgk spotcheck draw --announcement {other.id}），再发布新的公告")
+        record = SpotcheckAnnouncement(created_at=clock.now(), frame=frame, commitment=digest,
+                                       public_source=public_source, secret_sha256=sampling.sha256_hex(secret),
+                                       sites_path=str(registry.path))
         session.add(record)
         session.commit()
-        return DrawSummary(record.id, commitment, result["scheduled_at"], result["departments"], result["items"],
+        return AnnouncementSummary(record.id, digest, public_source, secret, len(frame["departments"]), excluded,
+                                   list(frame["window"]["workdays"]))
+
+
+def draw_announced_job(db_url: str | None, announcement_id: int, *, public_value: str, secret: str) -> DrawSummary:
+    """Draw an announced frame with the public value that came out after the announcement and the office's
+    revealed secret; a frame is drawn once."""
+    public_value, secret = sampling.normalise_public_value(public_value), secret.strip()
+    if not public_value:
+        raise SpotcheckError("--public-value: 须填写公告指定的公开随机数（按公布原样）")
+    with open_session(db_url) as session:
+        announced = session.get(SpotcheckAnnouncement, announcement_id)
+        if announced is None:
+            raise SpotcheckError(f"抽查公告 #{announcement_id} 不存在")
+        done = session.scalars(select(SpotcheckDraw).where(SpotcheckDraw.announcement_id == announcement_id)).first()
+        if done is not None:
+            raise SpotcheckError(f"抽查公告 #{announcement_id} 已于 {done.created_at:%Y-%m-%d %H:%M} 抽取"
+                                 f"（抽取记录 #{done.id}），同一公告只能抽取一次")
+        if sampling.sha256_hex(secret) != announced.secret_sha256:
+            raise SpotcheckError(f"--secret: 与抽查公告 #{announcement_id} 公布的密钥校验值不符")
+        seed = sampling.derive_seed(announced.commitment, public_value, secret)
+        result = sampling.draw(announced.frame, seed)
+        record = SpotcheckDraw(created_at=clock.now(), algorithm=sampling.ALGORITHM,
+                               algorithm_version=announced.frame["algorithm"]["version"], frame=announced.frame,
+                               commitment=announced.commitment, committed_at=announced.created_at, seed=seed,
+                               result=result, scheduled_at=_parse_time(result["scheduled_at"]),
+                               announcement_id=announced.id, public_value=public_value, secret=secret,
+                               sites_path=announced.sites_path)
+        session.add(record)
+        session.commit()
+        return DrawSummary(record.id, record.commitment, result["scheduled_at"], result["departments"],
+                           result["items"], len(announced.frame["departments"]), list(announced.frame["exclude"]["departments"]))
+
+
+def draw_job(db_url: str | None, sites: str | Path, *, count: int | None = None, share: float | None = None,
+             exclude_last: int = 0, window_start: date | None = None, window_days: int = sampling.DEFAULT_WINDOW_DAYS,
+             checklist: str | Path | None = None, documents: int = sampling.DEFAULT_DOCUMENTS,
+             columns: int = sampling.DEFAULT_COLUMNS, items: int | None = None,
+             on_commitment: Callable[[str], None] | None = None) -> DrawSummary:
+    """An internal draw without announcement (the scheduler's unattended rounds): frame, commitment, then a
+    secret drawn here. Nobody outside can hold the office to it; bulletins say so. Published rounds use
+    announce_job + draw_announced_job."""
+    registry = load_registry(sites)
+    secret = secrets.token_hex(32)
+    with open_session(db_url) as session:
+        frame, excluded = _frame(session, registry, count=count, share=share, exclude_last=exclude_last,
+                                 window_start=window_start, window_days=window_days, checklist=checklist,
+                                 documents=documents, columns=columns, items=items, public_source=None,
+                                 secret_sha256=sampling.sha256_hex(secret))
+        digest = sampling.commitment(frame)
+        _refuse_twice(session, digest)
+        committed_at = clock.now()
+        if on_commitment:
+            on_commitment(digest)
+        seed = sampling.derive_seed(digest, "", secret)
+        result = sampling.draw(frame, seed)
+        record = SpotcheckDraw(created_at=clock.now(), algorithm=sampling.ALGORITHM,
+                               algorithm_version=sampling.ALGORITHM_VERSION, frame=frame, commitment=digest,
+                               committed_at=committed_at, seed=seed, result=result,
+                               scheduled_at=_parse_time(result["scheduled_at"]), public_value="", secret=secret,
+                               sites_path=str(registry.path))
+        session.add(record)
+        session.commit()
+        return DrawSummary(record.id, digest, result["scheduled_at"], result["departments"], result["items"],
                            len(frame["departments"]), excluded)
 
 
@@ -139,6 +238,12 @@ def verify_job(db_url: str | None, draw_id: int) -> sampling.Verification:
         record = get_draw(session, draw_id)
         v = sampling.verify(record.frame, record.commitment, record.seed, record.result)
         extra: list[str] = []
+        if record.secret is not None:  # the seed must follow from the published values, not be chosen
+            promised = (record.frame.get("randomness") or {}).get("secret_sha256")
+            if promised and sampling.sha256_hex(record.secret) != promised:
+                extra.append("揭示的密钥与抽取范围中公布的密钥校验值不符")
+            if sampling.derive_seed(record.commitment, record.public_value or "", record.secret) != record.seed:
+                extra.append("随机种子不是由公开随机数和密钥计算得出")
         if _parse_time(record.result.get("scheduled_at")) != record.scheduled_at:
             extra.append("执行时间字段与抽取结果不符")
         done = session.scalars(select(SpotcheckRound).where(SpotcheckRound.draw_id == draw_id)).first()
@@ -198,7 +303,7 @@ def crawl_subprocess(db_url: str | None, registry: Registry, departments: list[s
 
 
 def _registry_for(record: SpotcheckDraw, departments: list[str]) -> Registry:
-    registry = load_registry(record.frame["sites_file"])
+    registry = load_registry(record.sites_path or record.frame["sites_file"])
     known = {d.id for d in registry.departments}
     missing = [d for d in departments if d not in known]
     if missing:
@@ -206,13 +311,24 @@ def _registry_for(record: SpotcheckDraw, departments: list[str]) -> Registry:
     return registry
 
 
+EARLY_TOLERANCE = timedelta(minutes=5)  # a scheduler firing a little early still runs "at its time"
+
+
 def run_round_job(db_url: str | None, draw_id: int, *, fast: bool = False, as_of: date | None = None,
-                  screenshots: bool = True) -> RoundSummary:
-    """Execute a draw: crawl the drawn departments, run the drawn checks, store the round, and (by default)
-    take evidence screenshots of the pages its findings name (`zwgk evidence screenshots`)."""
+                  screenshots: bool = True, early_reason: str | None = None) -> RoundSummary:
+    """Execute a draw at its drawn time: crawl the drawn departments, run the drawn checks, store the round,
+    and (by default) take evidence screenshots of the pages its findings name (`zwgk evidence screenshots`).
+    Before that time it runs only with a stated reason, which the bulletin then gives."""
     with open_session(db_url) as session:
         record = get_draw(session, draw_id)
+        due = record.scheduled_at
+        early = due is not None and clock.now() < due - EARLY_TOLERANCE
+        if early and not (early_reason and early_reason.strip()):
+            raise SpotcheckError(f"抽取记录 #{draw_id} 的随机执行时间为 {due:%Y-%m-%d %H:%M}，尚未到时；"
+                                 "确需提前执行的，请加 --now --reason 说明原因（通报将如实载明）")
         spot, registry = start_round(session, record)
+        spot.run_reason = early_reason.strip() if early else None
+        session.commit()
         round_id, departments = spot.id, list(record.result["departments"])
     crawl_run_id = _crawl_for(db_url, SpotcheckRound, round_id, registry, departments, fast=fast)
     with open_session(db_url) as session:
@@ -363,12 +479,19 @@ def record_manual_job(db_url: str | None, round_id: int, department: str, item: 
 
 # --- reports -----------------------------------------------------------------------------------------
 
-def bulletin_job(db_url: str | None, round_id: int, out_dir: str | Path, settings=None):
-    """The round's 通报 as DOCX, PDF, HTML and the XLSX 问题清单; returns reports.bulletin.WrittenFiles."""
+def bulletin_job(db_url: str | None, round_id: int, out_dir: str | Path, settings=None, *,
+                 allow_pending: bool = False):
+    """The round's 通报 as DOCX, PDF, HTML and the XLSX 问题清单; returns reports.bulletin.WrittenFiles.
+    A bulletin never claims a manual item nobody recorded: it refuses, or with allow_pending says 待核查."""
     from reports.bulletin import write_bulletin
 
     with open_session(db_url) as session:
         spot = get_round(session, round_id)
         if spot.status != "completed":
             raise SpotcheckError(f"抽查轮次 #{round_id} 尚未执行完成，不能生成通报")
+        pending = pending_manual(session, spot)
+        if pending and not allow_pending:
+            items = "、".join(f"第{i}项" for i in sorted({i for _, i in pending}))
+            raise SpotcheckError(f"抽查轮次 #{round_id} 的人工核查内容（{items}）还有 {len(pending)} 处未记录结果："
+                                 "请先用 zwgk spotcheck record 记录，或加 --allow-pending 在通报中注明“待核查”")
         return write_bulletin(session, spot, out_dir, settings)

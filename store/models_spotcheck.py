@@ -20,6 +20,27 @@ class ImmutableRecordError(RuntimeError):
     """Something tried to change a draw record after it was stored."""
 
 
+class SpotcheckAnnouncement(Base):
+    """A 三随机 frame fixed and published before its draw: the frame, its SHA-256, the public random value
+    it names (not yet known) and the hash of the office's sealed secret. Drawn at most once."""
+
+    __tablename__ = "spotcheck_announcements"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    frame: Mapped[dict[str, Any]] = mapped_column(JSON)
+    commitment: Mapped[str] = mapped_column(String(64), unique=True)
+    public_source: Mapped[str] = mapped_column(Text)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    sites_path: Mapped[str] = mapped_column(Text)  # where the registry lies on this machine; not in the frame
+
+
+@event.listens_for(SpotcheckAnnouncement, "before_update")
+@event.listens_for(SpotcheckAnnouncement, "before_delete")
+def _refuse_announcement_change(_mapper, _connection, target: SpotcheckAnnouncement) -> None:
+    raise ImmutableRecordError(f"抽查公告 #{target.id} 发布后不得修改或删除")
+
+
 class SpotcheckDraw(Base):
     """One 三随机 draw: frame (hashed into the commitment before the seed existed), seed, result."""
 
@@ -36,6 +57,11 @@ class SpotcheckDraw(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     # copy of result["scheduled_at"] so the scheduler can query due draws; verify compares the two
     scheduled_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
+    # drawn from a published announcement: the public value and the revealed secret the seed came from
+    announcement_id: Mapped[Optional[int]] = mapped_column(ForeignKey("spotcheck_announcements.id"), unique=True)
+    public_value: Mapped[Optional[str]] = mapped_column(Text)
+    secret: Mapped[Optional[str]] = mapped_column(String(64))
+    sites_path: Mapped[Optional[str]] = mapped_column(Text)  # the registry on this machine (older frames hold it)
 
 
 @event.listens_for(SpotcheckDraw, "before_update")
@@ -65,6 +91,8 @@ class SpotcheckRound(Base):
     # per department: {"documents": [{url, title}], "columns": [{url, name}]} for manual review
     samples: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[Optional[str]] = mapped_column(Text)
+    # why the round ran before its drawn time (`zwgk spotcheck run --now --reason …`); None: at its time
+    run_reason: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class SpotcheckRecheck(Base):
@@ -156,9 +184,21 @@ def add_manual_entry(session: Session, spot: SpotcheckRound, record: SpotcheckDr
 
 
 def recently_drawn(session: Session, region: str, last: int) -> list[str]:
-    """Departments drawn in the last `last` draws of the same region (对象随机 may exclude them)."""
+    """Departments checked in the last `last` rounds of the same region that were actually run
+    (对象随机 may exclude them). A draw that was never run excludes nobody: otherwise drawing again would
+    change the frame, and with it the outcome."""
     if last <= 0:
         return []
-    draws = session.scalars(select(SpotcheckDraw).order_by(SpotcheckDraw.id.desc())).all()
+    draws = session.scalars(select(SpotcheckDraw).join(SpotcheckRound, SpotcheckRound.draw_id == SpotcheckDraw.id)
+                            .where(SpotcheckRound.status == "completed").order_by(SpotcheckDraw.id.desc())).all()
     same = [d for d in draws if d.frame.get("region") == region][:last]
     return sorted({dept for d in same for dept in d.result.get("departments", [])})
+
+
+def pending_manual(session: Session, spot: SpotcheckRound) -> list[tuple[str, int]]:
+    """(department, item) pairs of a round's drawn manual checklist items with no recorded result yet."""
+    record = session.get(SpotcheckDraw, spot.draw_id)
+    done = set(session.execute(select(SpotcheckManualEntry.department_id, SpotcheckManualEntry.item)
+                               .where(SpotcheckManualEntry.round_id == spot.id)).all())
+    return [(d, i) for d in record.result["departments"] for i in record.result.get("manual_items", [])
+            if (d, i) not in done]

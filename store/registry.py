@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from store.office import OfficeSettings
 from store.schedule_config import ScheduleField
 from store.strict import StrictModel, http_url
 
@@ -57,6 +58,8 @@ class SitesFile(StrictModel):
     departments: list[DepartmentEntry] = Field(min_length=1)
     # optional: when the scheduler runs each step (store/schedule_config.py); absent = defaults
     schedule: ScheduleField = None
+    # optional: who issues the bulletins and how (store/office.py); absent = defaults
+    office: OfficeSettings | None = None
 
 
 class CatalogItem(StrictModel):

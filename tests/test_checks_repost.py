@@ -97,10 +97,21 @@ def test_missing_repost(build, title, number, found):
 def test_not_missing_before_its_deadline_nor_outside_the_window(build):
     b = build(started=datetime(2026, 11, 10, 20, 0))
     _upstream(b)  # published 9.5 hours before the crawl
-    b.doc("另一份旧文件", upstream="province", published=date(2026, 10, 10), at=time(9, 0))  # 31 days back
+    b.doc("更早的文件", upstream="province", published=date(2026, 9, 1), at=time(9, 0))  # 70 days back
     b.doc("本单位的其他信息", published=date(2026, 11, 1))
     assert b.check("repost.missing", as_of=date(2026, 11, 10)) == (Status.PASS, [])
-    assert len(b.check("repost.missing", as_of=date(2026, 11, 10), window_days=40)[1]) == 1
+    assert len(b.check("repost.missing", as_of=date(2026, 11, 10), window_days=80)[1]) == 1
+
+
+def test_a_document_between_two_bimonthly_rounds_is_judged_by_the_next(build):
+    """40 days before the audit: outside a 30-day window, inside the default period since the last round."""
+    b = build(started=datetime(2026, 11, 10, 20, 0))
+    b.doc("关于做好冬季安全生产工作的通知", upstream="province", published=date(2026, 10, 1), at=time(9, 0))
+    b.doc("本单位的其他信息", published=date(2026, 11, 1))
+    status, findings = b.check("repost.missing", as_of=date(2026, 11, 10))
+    assert status == Status.FAIL and len(findings) == 1 and findings[0].evidence["window_days"] == 62
+    # with 30 days nothing upstream is left to judge, and the check says so instead of passing
+    assert b.check("repost.missing", as_of=date(2026, 11, 10), window_days=30)[0] == Status.SKIPPED
 
 
 def test_limit_override_and_who_must_repost(build):

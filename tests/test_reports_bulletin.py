@@ -45,8 +45,17 @@ def screenshot(html: Path, png: Path, height: int = 2400) -> Image.Image:
     return image
 
 
-def write_sites(path: Path, departments: dict[str, str]) -> Path:
-    lines = ["region: 示例市", "departments:"]
+OFFICE = """office:
+  name: 示例市一服务两公开领导小组办公室
+  number_prefix: 示公开办
+  basis: ["《示例市人民政府办公室关于进一步加强政务公开工作的通知》（示政办〔2025〕12号）"]
+  copy_to: [示例市人民政府办公室, 示例市大数据发展局]
+  contact: {person: 王明, phone: 0772-2801234, email: zwgk@example.gov.cn}
+"""
+
+
+def write_sites(path: Path, departments: dict[str, str], office: str = "") -> Path:
+    lines = ["region: 示例市", *office.splitlines(), "departments:"]
     for dept_id, name in departments.items():
         lines += [f"  - id: {dept_id}", f"    name: {name}", "    kind: department",
                   "    catalog: municipal-department", f"    url: http://x/{dept_id}/zwgk/"]
@@ -106,7 +115,7 @@ def bulletins(tmp_path_factory):
     checklist = tmp / "checklist.yaml"
     checklist.write_text(CHECKLIST, encoding="utf-8")
     names = {"fgw": "示例市发展和改革委员会", "jyj": "示例市教育局", "sfj": "示例市司法局"}
-    first = make_round(db, write_sites(tmp / "a.yaml", names), checklist, PLANTED)
+    first = make_round(db, write_sites(tmp / "a.yaml", names, OFFICE), checklist, PLANTED)
     with session_factory(make_engine(db))() as s:
         fid = s.scalars(select(m.Finding.id).where(m.Finding.department_id == "jyj")).first()
         shot = s.scalars(select(m.Finding).where(m.Finding.department_id == "fgw")).first()
@@ -120,7 +129,13 @@ def bulletins(tmp_path_factory):
     with pytest.raises(StatusChangeError):  # item 6 is checked automatically: nothing to fill in by hand
         record_manual_job(db, first, "sfj", 6, "x", problem=True, by="检查组")
     second = make_round(db, write_sites(tmp / "b.yaml", {"tjj": "示例市统计局"}), checklist, {"tjj": []})
-    cli = run_cli("--db", db, "report", "bulletin", str(first), "-o", str(tmp / "out"), "--date", ISSUED.isoformat())
+    record_manual_job(db, second, "tjj", 1, "已明确分管领导和工作人员", problem=False, by="检查组")
+    refused = run_cli("--db", db, "report", "bulletin", str(first), "-o", str(tmp / "out"), "--date", ISSUED.isoformat())
+    # fgw and jyj were drawn for manual item 1 too, and nobody recorded what was found there
+    assert refused.code == 2 and "未记录结果" in refused.stderr and "--allow-pending" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp / "out").exists()
+    cli = run_cli("--db", db, "report", "bulletin", str(first), "-o", str(tmp / "out"), "--date", ISSUED.isoformat(),
+                  "--allow-pending")
     return Bulletins(db, first, second, tmp / "out", cli)
 
 
@@ -149,7 +164,8 @@ def test_docx_is_a_gongwen_with_three_sections(bulletins):
     assert heading.runs[0]._element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"
     assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
-    body = "\n".join(texts).replace("\u200b", "")  # addresses carry zero-width break opportunities
+    body = "\n".join(texts)
+    assert "\u200b" not in doc.element.xml  # an address copied out of the document works as it is
     assert "示例市发展和改革委员会2个、示例市教育局1个" in body  # named, with counts, most first
     assert "http://x/fgw/gone1.html" in body  # an example address
     assert "2026年12月4日前（10个工作日内）" in body  # deadline in working days from the bulletin date
@@ -160,7 +176,14 @@ def test_docx_is_a_gongwen_with_three_sections(bulletins):
     assert "请示例市发展和改革委员会、示例市教育局、示例市司法局对照附件2问题清单逐项整改" in body
     with session_factory(make_engine(bulletins.db))() as s:
         draw = s.get(SpotcheckDraw, s.get(SpotcheckRound, bulletins.first).draw_id)
-        assert draw.commitment in body and draw.seed in body  # anyone can recompute the draw
+    # hashes stay out of the body; the verification annex (附件3) carries what an outsider needs
+    assert draw.commitment not in body and draw.seed not in body and "复核抽取结果所需的信息和方法见附件3" in body
+    cells = {c.text for t in open_docx(str(bulletins.out / "bulletin_2026_01.docx")).tables
+             for row in t.rows for c in row.cells}
+    assert {draw.commitment, draw.seed, draw.secret} <= cells and "未事先公告" in cells
+    assert "python3 checks/drawcore.py" in body
+    # nobody recorded item 1 for fgw and jyj: the bulletin says so instead of clearing them
+    assert "以下人工核查内容待核查，核查结果另行通报：第1项“负责政务公开工作领导和人员情况”（示例市发展和改革委员会、示例市教育局）" in body
 
 
 def test_pdf_is_the_docx_converted_by_libreoffice(bulletins):
@@ -189,10 +212,53 @@ def test_xlsx_lists_every_finding_of_the_round(bulletins):
     with session_factory(make_engine(bulletins.db))() as s:
         spot = s.get(SpotcheckRound, bulletins.first)
         urls = sorted(s.scalars(select(m.Finding.url).where(m.Finding.check_run_id == spot.check_run_id)))
-    assert len(urls) == 4 and sorted(r[2] for r in rows[1:]) == urls
-    assert {r[0] for r in rows[1:]} == {"示例市发展和改革委员会", "示例市教育局"}
-    assert all(r[5].startswith("{") for r in rows[1:])  # evidence as JSON text
-    assert sum("shot.png" in r[5] for r in rows[1:]) == 1  # with the screenshot file where there is one
+    col = {name: i for i, name in enumerate(XLSX_HEADER)}
+    system = [r for r in rows[1:] if r[col["页面地址"]]]
+    assert len(urls) == 4 and sorted(r[col["页面地址"]] for r in system) == urls
+    # the manual problem the bulletin lists is tracked too, and every row has a number, deadline and status
+    assert len(rows) == 1 + 5 and {r[col["单位"]] for r in rows[1:]} == {"示例市发展和改革委员会", "示例市教育局",
+                                                                         "示例市司法局"}
+    assert [r[col["问题编号"]] for r in rows[1:]] == [f"2026-01-{i:03d}" for i in range(1, 6)]
+    assert all(r[col["整改期限"]] == "2026年12月4日" and r[col["整改建议"]] for r in rows[1:])
+    assert sorted(r[col["整改状态"]] for r in rows[1:]).count("已整改") == 1  # jyj fixed its link
+    evidence = [r[col["证据"]] for r in system]
+    assert not any(e.startswith("{") for e in evidence) and any("HTTP状态码：404" in e for e in evidence)
+    assert sum(bool(r[col["截图"]]) for r in rows[1:]) == 1  # with the screenshot file where there is one
+    # tracking comforts: links, frozen header, filter, landscape print repeating the header
+    link = next(c for c in ws[2] if c.column == col["页面地址"] + 1)
+    assert link.hyperlink is not None and link.hyperlink.target == link.value
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_office_section_gives_number_basis_contact_and_colophon(bulletins):
+    doc = open_docx(str(bulletins.out / "bulletin_2026_01.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    body = "\n".join(texts)
+    assert texts.index("示公开办〔2026〕1号") < texts.index("关于2026年第1期政务公开工作“三随机”抽查情况的通报")
+    assert "根据《示例市人民政府办公室关于进一步加强政务公开工作的通知》（示政办〔2025〕12号）" in body
+    assert "柳政办" not in body.split("附件：")[0].replace("柳政办〔2018〕142号附件4", "")  # only as the checklist's origin
+    assert "（联系人：王明，联系电话：0772-2801234，电子邮箱：zwgk@example.gov.cn）" in body
+    assert "各县（区）人民政府，市直各有关单位：" in texts  # the county level is always addressed
+    assert texts[-1].startswith("示例市一服务两公开领导小组办公室\t") and texts[-1].endswith("2026年11月20日印发")
+    assert "抄送：示例市人民政府办公室，示例市大数据发展局。" in texts
+    grid = doc.sections[0]._sectPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}docGrid")
+    assert grid is not None and grid.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}linePitch") == "579"  # 22 lines
+    # sealed 落款: the date four characters from the right, the issuer centred over it
+    sig = next(p for p in doc.paragraphs if p.text == "示例市一服务两公开领导小组办公室" and p.alignment == 2)
+    date_p = next(p for p in doc.paragraphs if p.text == "2026年11月20日" and p.alignment == 2)
+    assert round(date_p.paragraph_format.right_indent.pt) == 64
+    assert sig.paragraph_format.right_indent.pt < date_p.paragraph_format.right_indent.pt
+
+
+def test_body_text_is_plain_formal_chinese():
+    from reports.bulletin_text import plain_text
+
+    assert plain_text("晚了 26 小时，于 2026-07-17 09:30:00 发布，本次抓取中") == "晚了26小时，于2026年7月17日9时30分发布，本次检测中"
+    url = "http://x.gov.cn/2026-07-17/a b.html"
+    assert url.split(" ")[0] in plain_text(f"见 {url}")  # an address is never rewritten
 
 
 def test_a_round_without_problems_and_the_previous_rounds_rectification(bulletins, tmp_path):

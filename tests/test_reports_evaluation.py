@@ -77,15 +77,19 @@ def test_every_deduction_has_its_evidence(evaluation):
     db, _, now, out = evaluation
     doc = open_docx(str(out / "evaluation_20261120.docx"))
     evidence = next(t for t in doc.tables if t.rows[0].cells[0].text == "单位" and len(t.columns) == 6)
-    rows = [[c.text.replace("\u200b", "") for c in r.cells] for r in evidence.rows[1:]]
+    rows = [[c.text for c in r.cells] for r in evidence.rows[1:]]
     with session_factory(make_engine(db))() as s:
         deductions = [d for x in score_check_run(s, s.get(m.CheckRun, now), load_indicators()) for d in x.deductions]
         findings = {f.id: f for f in s.query(m.Finding).filter(m.Finding.check_run_id == now)}
     assert len(rows) == len(deductions) == 38  # 37 broken links + 1 archive
-    for row, d in zip(sorted(rows, key=lambda r: int(r[5].split("#")[1].split("；")[0])),
+    for row, d in zip(sorted(rows, key=lambda r: int(r[5].split("问题编号 ")[1].split("）")[0])),
                       sorted(deductions, key=lambda d: d.finding_id)):
-        assert row[5].startswith(f"问题#{d.finding_id}；检测时间 2026-11-19 10:30")
-        assert row[4] == findings[d.finding_id].url
+        # what was wrong, where it was linked from, with what status, and when: enough to defend the deduction
+        f = findings[d.finding_id]
+        assert f"检测时间：2026年11月19日10时30分（问题编号 {d.finding_id}）" in row[5]
+        assert row[4] == f.url
+        if f.check == "links.broken":
+            assert "HTTP状态码：404" in row[5] and "http://x/" in row[5].split("指向")[0]
     capped = [r for r in rows if r[3].startswith("0（已达该指标扣分上限）")]
     assert len(capped) == 6  # jyj: 30 × 0.5 reach the indicator's 15 points; its last 6 links deduct nothing
     assert all(r[0] == "示例市教育局" for r in capped)

@@ -33,7 +33,8 @@ def test_selfcheck_report_for_one_department(audited, tmp_path):
     for heading in ("一、自查基本情况", "二、发现的问题及整改措施", "三、评分情况", "四、下一步工作"):
         assert heading in text
     assert "http://x/fgw/gone0.html" in text and "http://x/jyj/" not in text  # its own findings only
-    assert "整改措施：请逐一核对引用该地址的页面" in text  # 整改建议 from checks/wording
+    # 整改建议 from checks/wording, in the department's own voice: what it will do, not what it is asked to do
+    assert "整改措施：我单位将逐一核对引用该地址的页面" in text and "整改措施：请" not in text
     with session_factory(make_engine(db))() as s:
         score = next(x for x in score_check_run(s, s.get(m.CheckRun, now), load_indicators()) if x.department == "fgw")
     assert f"本单位得分{score.score:g}分（满分100分，60分合格），评定为合格" in text

@@ -151,9 +151,9 @@ def test_cli_draw_commits_before_the_seed_and_verify_catches_tampering(zwgk, db_
         first_frame = dict(first.frame)
         assert lines[0].endswith(first.commitment)
         assert hashlib.sha256(sampling.canonical(second.frame)).hexdigest() == data["commitment"]
-        assert set(first.result["departments"]).isdisjoint(data["departments"])  # --exclude-last 1
-        assert second.frame["exclude"]["departments"] == sorted(first.result["departments"])
-        assert len(data["departments"]) == 4 and second.result["departments"] == data["departments"]  # 8 × 0.5
+        # --exclude-last counts rounds that were run: draw 1 never was, so it excludes nobody
+        assert second.frame["exclude"]["departments"] == [] and second.frame["exclude"]["last_rounds"] == 1
+        assert len(data["departments"]) == 6 and second.result["departments"] == data["departments"]  # 12 × 0.5
         second.seed = "0" * 64
         with pytest.raises(ImmutableRecordError):  # the program itself never edits a stored draw
             s.commit()
@@ -196,3 +196,104 @@ def test_cli_reports_a_bad_checklist_and_unknown_draw_in_one_line(zwgk, tmp_path
     assert result.code == 2 and "items[0]" in result.stderr and "links.brokn" in result.stderr
     missing = zwgk("--db", db, "spotcheck", "verify", "7")
     assert missing.code == 2 and "抽取记录 #7 不存在" in missing.stderr
+
+
+def test_exclude_last_counts_only_rounds_that_were_run(zwgk, tmp_path):
+    from store import clock
+    from store.models_spotcheck import SpotcheckRound
+
+    db, sites = f"sqlite:///{tmp_path / 'z.db'}", _sites(tmp_path)
+    assert zwgk("--db", db, "spotcheck", "draw", str(sites), "--count", "4").code == 0
+    engine = make_engine(db)
+    with session_factory(engine)() as s:  # round 1 was carried out
+        first = s.get(SpotcheckDraw, 1)
+        s.add(SpotcheckRound(draw_id=1, year=2026, period=1, status="completed", started_at=clock.now()))
+        s.commit()
+        drawn_first = set(first.result["departments"])
+    engine.dispose()
+    again = zwgk("--db", db, "spotcheck", "draw", str(sites), "--count", "4", "--exclude-last", "1", "--json")
+    assert again.code == 0, again.stderr
+    assert drawn_first.isdisjoint(again.json()["departments"])
+
+
+def test_every_stratum_gets_a_unit_when_drawing_a_share():
+    frame = _frame(share=0.1)  # 12 units × 0.1 → 2, but three strata have members
+    for seed in ("1" * 64, "2" * 64, "3" * 64):
+        kinds = Counter(KINDS[int(d[1:])] for d in sampling.draw(frame, seed)["departments"])
+        assert kinds == {"department": 1, "county": 1, "township": 1}
+    counted = _frame(share=None, count=2)  # an explicit count is kept as given
+    assert len(sampling.draw(counted, "1" * 64)["departments"]) == 2
+
+
+@pytest.mark.parametrize("n, sizes, expected", [
+    (3, {"department": 6, "county": 3, "township": 1}, {"department": 1, "county": 1, "township": 1}),
+    # one each, then 2 more over the members left (5, 2, 0): 1.43 / 0.57 → 1 + 1 by largest remainder
+    (5, {"department": 6, "county": 3, "township": 1}, {"department": 2, "county": 2, "township": 1}),
+    (2, {"department": 6, "county": 3, "township": 1}, {"department": 1, "county": 1, "township": 1}),
+    (10, {"department": 6, "county": 3, "township": 1}, {"department": 6, "county": 3, "township": 1}),
+    (4, {"department": 4, "county": 0}, {"department": 4, "county": 0})])
+def test_every_stratum_allocation(n, sizes, expected):
+    assert sampling.allocate(n, sizes, every_stratum=True) == expected
+
+
+def _announce(zwgk, db, sites, out, *extra):
+    return zwgk("--db", db, "spotcheck", "announce", str(sites), "--public-source", "中国福利彩票双色球第2026141期开奖号码",
+                "-o", str(out), "--secret-file", str(out.parent / f"secret-{out.name}.txt"), *extra)
+
+
+def test_announced_draw_is_recomputed_by_the_standalone_script_and_cannot_be_redrawn(zwgk, db_url, tmp_path):
+    sites, out = _sites(tmp_path), tmp_path / "pub"
+    announced = _announce(zwgk, db_url, sites, out, "--share", "0.3")
+    assert announced.code == 0, announced.stderr
+    frame_file = out / "抽查公告_1_抽取范围.json"
+    assert {p.name for p in out.iterdir()} == {"抽查公告_1.docx", "抽查公告_1.html", frame_file.name}
+    published = json.loads(frame_file.read_text(encoding="utf-8"))
+    assert str(tmp_path) not in frame_file.read_text(encoding="utf-8")  # no local path is published
+    secret = (tmp_path / "secret-pub.txt").read_text(encoding="utf-8").strip()
+    assert oct((tmp_path / "secret-pub.txt").stat().st_mode & 0o777) == "0o600"
+    assert secret not in frame_file.read_text(encoding="utf-8") and secret not in (out / "抽查公告_1.html").read_text()
+    assert published["commitment"] in announced.stdout
+
+    refused = zwgk("--db", db_url, "spotcheck", "draw", "--announcement", "1", "--public-value", "01 02",
+                   "--secret", "0" * 64)
+    assert refused.code == 2 and "密钥校验值不符" in refused.stderr
+    value = "03 08 12 19 25 31 + 07"
+    drawn = zwgk("--db", db_url, "spotcheck", "draw", "--announcement", "1", "--public-value", value,
+                 "--secret-file", str(tmp_path / "secret-pub.txt"), "--json")
+    assert drawn.code == 0, drawn.stderr
+    result = drawn.json()
+    # an outsider: the published frame file, the public value and the revealed secret, standard library only
+    script = subprocess.run([sys.executable, "-I", str(ROOT / "checks" / "drawcore.py"), str(frame_file),
+                             "--public-value", "03  08 12 19 25 31 + 07", "--secret", secret],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert script.returncode == 0, script.stderr
+    outsider = json.loads(script.stdout)
+    assert outsider["commitment"] == published["commitment"] == result["commitment"]
+    assert outsider["secret_matches_announcement"] is True
+    assert (outsider["departments"], outsider["items"], outsider["scheduled_at"]) == (
+        result["departments"], result["items"], result["scheduled_at"])
+    # 12 units × 0.3 → 4, and each of the three strata has at least one
+    kinds = Counter(KINDS[int(d[1:])] for d in result["departments"])
+    assert sum(kinds.values()) == 4 and set(kinds) == {"department", "county", "township"}
+
+    again = zwgk("--db", db_url, "spotcheck", "draw", "--announcement", "1", "--public-value", "09 09",
+                 "--secret", secret)
+    assert again.code == 2 and "只能抽取一次" in again.stderr
+    assert zwgk("--db", db_url, "spotcheck", "verify", "1").code == 0
+    # a second announcement is possible once the first was drawn, but never two open at once
+    assert _announce(zwgk, db_url, sites, tmp_path / "pub2", "--share", "0.3").code == 0
+    third = _announce(zwgk, db_url, sites, tmp_path / "pub3", "--share", "0.5")
+    assert third.code == 2 and "尚未抽取" in third.stderr and "--announcement 2" in third.stderr
+
+
+def test_the_announcement_names_the_public_value_and_hides_the_secret(zwgk, tmp_path):
+    from docx import Document as open_docx
+
+    db, sites, out = f"sqlite:///{tmp_path / 'z.db'}", _sites(tmp_path), tmp_path / "pub"
+    assert _announce(zwgk, db, sites, out).code == 0
+    doc = open_docx(str(out / "抽查公告_1.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "中国福利彩票双色球第2026141期开奖号码" in text and "至少抽取1个" in text
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    published = json.loads((out / "抽查公告_1_抽取范围.json").read_text(encoding="utf-8"))
+    assert published["commitment"] in cells and published["frame"]["randomness"]["secret_sha256"] in cells

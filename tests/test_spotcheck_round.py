@@ -57,7 +57,11 @@ def write_city_subset(city, path: Path, departments=DRAWN) -> Path:
 def draw_and_run(db: str, sites: Path, checklist: Path) -> tuple[int, str]:
     drawn = run_cli("--db", db, "spotcheck", "draw", str(sites), "--share", "1", "--checklist", str(checklist), "--json")
     assert drawn.code == 0, drawn.stderr
-    ran = run_cli("--db", db, "spotcheck", "run", str(drawn.json()["id"]), "--fast", "--no-screenshots")
+    early = run_cli("--db", db, "spotcheck", "run", str(drawn.json()["id"]), "--fast", "--no-screenshots")
+    # the drawn time lies in the next ten working days: running now needs a stated reason
+    assert early.code == 2 and "尚未到时" in early.stderr and "--now --reason" in early.stderr, early.stderr
+    ran = run_cli("--db", db, "spotcheck", "run", str(drawn.json()["id"]), "--fast", "--no-screenshots", "--now",
+                  "--reason", "测试中抽取后立即实施")
     assert ran.code == 0, ran.stdout + ran.stderr
     with session_factory(make_engine(db))() as s:
         return s.scalars(select(SpotcheckRound.id).order_by(SpotcheckRound.id.desc())).first(), ran.stdout

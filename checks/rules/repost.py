@@ -179,7 +179,10 @@ def _documents_by_id(ctx: AuditContext, ids: Iterable[int]) -> dict[int, m.Docum
 
 class _RepostCheck(Check):
     severity = Severity.HIGH
-    defaults = {"window_days": 30, "kinds": ["department", "county"]}
+    # The period judged: upstream documents published this many days before the audit date. 62 covers the
+    # two months between 三随机 rounds (柳政办〔2018〕142号: every second month), so a document published
+    # between two rounds is judged by the next one; it is stated in each finding's evidence.
+    defaults = {"window_days": 62, "kinds": ["department", "county"]}
     rule = ("国务院和省政府重要政策文件，县级以上政府网站应在 24 小时内转载（国办发〔2014〕57号；扬州 细则，seed 002）；"
             "时限以 sites.yaml 中上级来源的 repost_within_hours 为准（福建为 8 小时）")
 
@@ -208,10 +211,9 @@ class _RepostCheck(Check):
                            for i, how in sorted(found[up.id].items()) if first <= i < last]
                 yield dept, up, limit, reposts, roots.get(dept.id, dept.url), last - first
 
-    @staticmethod
-    def upstream_evidence(up: m.Document, limit: float) -> dict[str, Any]:
+    def upstream_evidence(self, up: m.Document, limit: float) -> dict[str, Any]:
         when = moment(up, bound_by_first_seen=False)
-        return {"upstream": up.upstream_id, "upstream_url": up.url, "upstream_title": up.title,
+        return {"window_days": int(self.settings["window_days"]), "upstream": up.upstream_id, "upstream_url": up.url, "upstream_title": up.title,
                 "upstream_number": up.doc_number, "upstream_time": _stamp(when.earliest) if when else None,
                 "upstream_time_basis": when.basis if when else None, "limit_hours": limit}
 
