@@ -48,7 +48,7 @@ def url_keyed(name: str, *columns: str, unique: bool = True) -> tuple:
     SQLite indexes the URLs themselves. A PostgreSQL btree entry cannot exceed about 2.7 kB and pages do
     link 10 kB URLs (one such link used to make every write of a run fail): there the index holds md5()
     of each URL column, and writers name the same expressions as their ON CONFLICT target (url_conflict).
-    Migration 0003 turns the PostgreSQL form into this one."""
+    Migration 0004 turns the PostgreSQL form into this one."""
     plain = UniqueConstraint(*columns, name=name) if unique else Index(name, *columns)
     hashed = Index(hashed_name(name), *(text(f"md5({c})") if c in URL_COLUMNS else c for c in columns),
                    unique=unique)
@@ -160,7 +160,7 @@ class Document(Base):
     __table_args__ = (
         *url_keyed("uq_documents_run_url", "run_id", "url"),
         # a department's documents in URL order, as the timeliness checks read them (0002); on PostgreSQL
-        # a department's documents, sorted when read (an entry holding a 10 kB URL would not fit, 0003)
+        # a department's documents, sorted when read (an entry holding a 10 kB URL would not fit, 0004)
         Index("ix_documents_run_department_url", "run_id", "department_id", "url").ddl_if(dialect="sqlite"),
         Index("ix_documents_run_department", "run_id", "department_id").ddl_if(dialect="postgresql"),
     )
