@@ -72,7 +72,7 @@ def main() -> None:
     args = p.parse_args()
     portal = parse_size(args.size)
     admin = sa.create_engine(args.db)
-    print(f"| workers | per-worker concurrency | seconds | CPU s (all workers) | requests (server) | links.broken findings |")
+    print("| workers | per-worker concurrency | seconds | CPU s (all workers) | requests (server) | links.broken findings |")
     print("|---|---|---|---|---|---|")
     for n in (1, args.workers):
         schema = f"bench_{uuid.uuid4().hex[:10]}"

@@ -54,7 +54,7 @@ class Check:
 
     id: ClassVar[str]
     severity: ClassVar[Severity] = Severity.MEDIUM
-    rule: ClassVar[str] = ""      # the rule enforced, with its source (standards.md)
+    rule: ClassVar[str] = ""      # the rule enforced, with its source document
     defaults: ClassVar[dict[str, Any]] = {}  # configurable thresholds and their defaults
 
     @classmethod

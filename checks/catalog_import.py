@@ -8,6 +8,7 @@ Only items disclosed 主动 (actively) need a column; 依申请-only rows are le
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,13 @@ def _columns(path: Path, rows: list[list[str]]) -> tuple[int, dict[str, int], di
     return h + (2 if two_rows else 1), single, subs
 
 
+def item_id(group: str, title: str) -> str:
+    """A catalog item's id from its name path (一级事项/二级事项), not its row: the same item keeps its id when
+    rows are inserted, when --level leaves rows out, and across versions of the catalog, so findings and
+    scores stay comparable."""
+    return "sx-" + hashlib.sha1(f"{group.strip()}/{title.strip()}".encode("utf-8")).hexdigest()[:10]
+
+
 def import_catalog(path: str | Path, *, catalog_id: str | None = None, name: str | None = None,
                    level: str | None = None) -> ImportResult:
     path = Path(path)
@@ -164,10 +172,11 @@ def import_catalog(path: str | Path, *, catalog_id: str | None = None, name: str
                                              "公开依据": cell(row, "basis"), "公开主体": cell(row, "subject")}))
     titles = [t for _, t, _, _ in picked]
     entries = []
-    for n, (group, title, rules, comment) in enumerate(picked, start=1):
+    for group, title, rules, comment in picked:
         # the same 二级事项 under several 一级事项 (政策文件 …) is told apart by its 一级事项
         label = f"{group}·{title}" if titles.count(title) > 1 and group and group != title else title
-        entries.append(({"id": f"sx{n:03d}", "name": label, "aliases": [], "required": True, **rules}, comment))
+        entries.append(({"id": item_id(group, title), "name": label, "aliases": [], "required": True, **rules},
+                         comment))
     if not entries:
         raise ConfigError(f"{path}: 工作表“{sheet}”中没有可导入的主动公开事项")
     data = {"id": catalog_id or path.stem, "name": name or f"{path.stem}（{sheet}）",

@@ -1,4 +1,4 @@
-"""Registry of checks keyed by their stable ids (design.md); a duplicate id is refused at import."""
+"""Registry of checks keyed by their stable ids (the README's 检查项 table); a duplicate id is refused at import."""
 from __future__ import annotations
 
 import importlib

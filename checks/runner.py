@@ -24,6 +24,7 @@ from checks.registry import all_checks
 from store import clock, killpoint
 from store import models as m
 from store.registry import Registry
+from store.safetext import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ def run_checks(session: Session, run: m.CrawlRun, *, as_of: date | None = None, 
                only: Iterable[str] | None = None, settings: dict[str, dict[str, Any]] | None = None
                ) -> tuple[m.CheckRun, list[CheckOutcome]]:
     as_of = as_of or clock.today()
+    if settings is None and registry is not None:  # the thresholds set in sites.yaml's checks: section
+        from checks.settings import check_settings
+
+        settings = check_settings(registry.sites.checks, registry.path)
     settings = settings or {}
     checks = all_checks()
     selected = list(only) if only else list(checks)
@@ -133,5 +138,8 @@ def _row(check_run: m.CheckRun, ctx: AuditContext, check, f, now) -> dict[str, A
     text = wording.render(f)
     return dict(
         check_run_id=check_run.id, check=f.check, department_id=f.department, url=f.url, item=f.item,
-        severity=(f.severity or check.severity).value, message=text.message, fix=text.fix,
-        evidence=f.evidence, detected_at=f.detected_at or now, as_of=ctx.as_of, status="open")
+        # a message quotes titles and addresses: stored masked like every other text (store.safetext)
+        severity=(f.severity or check.severity).value, message=mask_text(text.message), fix=mask_text(text.fix),
+        # the thresholds the judgement used, so that a finding can be read (and defended) on its own
+        evidence={**f.evidence, "thresholds": check.settings} if check.settings else f.evidence,
+        detected_at=f.detected_at or now, as_of=ctx.as_of, status="open")

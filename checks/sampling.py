@@ -16,8 +16,9 @@ from typing import Any, Iterable, Sequence
 from pydantic import Field, ValidationError, model_validator
 
 from checks.calendar import WorkCalendar
-from checks.drawcore import (ALGORITHM, KINDS, canonical, commitment, derive_seed, draw, lot, lowest,
-                             normalise_public_value, sample_size, sha256_hex)
+# re-exported: callers use sampling.derive_seed, sampling.canonical … as one surface for the draw
+from checks.drawcore import (ALGORITHM, KINDS, canonical, commitment, derive_seed, draw, lot, lowest,  # noqa: F401
+                             normalise_public_value, sample_size, sha256_hex)  # noqa: F401
 from checks.drawcore import allocate as _allocate
 from store.registry import StrictModel
 
@@ -29,7 +30,7 @@ DEFAULT_WINDOW_DAYS = 10  # 时间随机: "any working hour in the next ten work
 DEFAULT_WORK_HOURS = (9, 10, 11, 14, 15, 16)  # start hours inside office hours (8:30–12:00, 14:30–17:30)
 DEFAULT_DOCUMENTS = 3  # 内容随机: documents per department for manual review
 DEFAULT_COLUMNS = 2  # columns per department for manual review
-# Stable check ids of design.md, with the names bulletins use while a check is not implemented yet
+# Stable check ids (README 检查项), with the names bulletins use while a check is not implemented yet
 # (a registered check's own title takes precedence). A checklist may name them before they exist.
 CHECK_NAMES = {
     "site.unreachable": "站点无法访问", "coverage.missing_column": "栏目缺失", "coverage.empty_column": "空白栏目",
@@ -60,7 +61,7 @@ class ChecklistItem(StrictModel):
             raise ValueError("应列出对应的自动检查项（checks）或标注人工核查（manual）")
         unknown = [c for c in self.checks if c not in KNOWN_CHECK_IDS]
         if unknown:
-            raise ValueError(f"检查项编号 {unknown[0]!r} 不存在（见 design.md 的稳定编号）")
+            raise ValueError(f"检查项编号 {unknown[0]!r} 不存在（稳定编号见 README 的检查项表）")
         return self
 
 

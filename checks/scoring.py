@@ -17,7 +17,7 @@ from store import models as m
 from store.registry import ConfigError, explain, read_yaml, StrictModel
 
 DEFAULT_INDICATORS = Path(__file__).resolve().parent / "indicators" / "default.yaml"
-# the stable ids of design.md: an indicator file may name a check before this installation has it
+# the stable check ids (README 检查项): an indicator file may name a check before this installation has it
 STABLE_IDS = frozenset({
     "site.unreachable", "coverage.missing_column", "coverage.empty_column", "timeliness.stale_column",
     "timeliness.late_publication", "timeliness.annual_report", "timeliness.interpretation", "links.broken",

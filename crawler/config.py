@@ -36,6 +36,8 @@ class CrawlConfig:
     max_list_pages: int = 200        # list pages followed per column
     max_column_depth: int = 5        # nesting of sub-columns below the disclosure root
     max_redirects: int = 10
+    max_link_checks_per_department: int = 20000  # link targets checked per department; the rest recorded as cut
+    max_query_variants: int = 100    # link checks of one path differing only in the query (calendar traps)
     page_maxsize: int = 20 * 1024 * 1024
     allow_private: bool = False      # fetch private-network addresses found in pages
     render_js: bool = True           # may use the browser for script-filled lists and challenges
@@ -64,6 +66,9 @@ class CrawlConfig:
             max_list_pages=settings.getint("ZWGK_MAX_LIST_PAGES", cls.max_list_pages),
             max_column_depth=settings.getint("ZWGK_MAX_COLUMN_DEPTH", cls.max_column_depth),
             max_redirects=settings.getint("ZWGK_MAX_REDIRECTS", cls.max_redirects),
+            max_link_checks_per_department=settings.getint("ZWGK_MAX_LINK_CHECKS_PER_DEPARTMENT",
+                                                           cls.max_link_checks_per_department),
+            max_query_variants=settings.getint("ZWGK_MAX_QUERY_VARIANTS", cls.max_query_variants),
             page_maxsize=settings.getint("ZWGK_PAGE_MAXSIZE", cls.page_maxsize),
             allow_private=settings.getbool("ZWGK_ALLOW_PRIVATE", cls.allow_private),
             render_js=settings.getbool("ZWGK_RENDER_JS", cls.render_js),
@@ -74,7 +79,8 @@ class CrawlConfig:
             recheck_after=timedelta(hours=settings.getfloat("ZWGK_RECHECK_AFTER_HOURS", 24)),
             parse_workers=worker_count(settings.get("ZWGK_PARSE_WORKERS", "auto")),
         )
-        for name in ("max_pages_per_department", "max_list_pages", "max_redirects", "page_maxsize"):
+        for name in ("max_pages_per_department", "max_list_pages", "max_redirects", "page_maxsize",
+                     "max_link_checks_per_department", "max_query_variants"):
             if getattr(config, name) <= 0:
                 raise CrawlSettingsError(f"抓取设置 ZWGK_{name.upper()} 必须大于 0")
         if config.page_maxsize > settings.getint("DOWNLOAD_MAXSIZE", 0) > 0:

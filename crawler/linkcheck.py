@@ -39,6 +39,10 @@ def judge_failure(exc: BaseException) -> Verdict:
     wording does not depend on which Twisted class a platform raises."""
     name = type(exc).__name__
     text = str(exc)
+    if name == "StopDownload" or _over_maxsize(name, text):  # first: its message quotes the URL
+        # a page past the size cap, or a file declaring more than DOWNLOAD_MAXSIZE: it exists and answers,
+        # it is only too large to read here; never a broken link
+        return Verdict("ok", "too_large")
     if name == "DNSLookupError" or "DNS lookup failed" in text:
         return Verdict("broken", "dns")
     if name in ("ConnectionRefusedError",) or "Connection was refused" in text:
@@ -52,9 +56,12 @@ def judge_failure(exc: BaseException) -> Verdict:
     if name in ("ConnectionLost", "ConnectionDone", "ResponseFailed", "ResponseNeverReceived",
                 "ConnectError", "TCPTimedOutError", "ConnectionAborted", "PotentialDataLoss"):
         return Verdict("broken", "connection")
-    if name == "StopDownload":  # a page past the size cap: it exists, but is not parsed
-        return Verdict("ok", "too_large")
     return Verdict("broken", "connection")
+
+
+def _over_maxsize(name: str, text: str) -> bool:
+    """Scrapy's refusal of a body larger than DOWNLOAD_MAXSIZE (declared in Content-Length, or received)."""
+    return name == "DownloadCancelledError" or "larger than download max size" in text
 
 
 def _is_html(content_type: str | None, body: bytes) -> bool:

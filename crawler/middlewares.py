@@ -1,9 +1,47 @@
-"""Downloader middlewares: retries that back off (exponentially, honouring Retry-After)."""
+"""Downloader middlewares: the egress guard every request passes, retries that back off (exponentially,
+honouring Retry-After)."""
 from __future__ import annotations
 
 import asyncio
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+from crawler import dnsguard
+
+# the one internal request the spider makes to itself (crawler.spiders.disclosure: releasing link checks)
+_INTERNAL = "data:,"
+
+
+class RefusedUrl(IgnoreRequest):
+    """A request the egress policy refuses; its errback records `refusal` as the URL's outcome."""
+
+    def __init__(self, refusal: dnsguard.Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+class UrlGuardMiddleware:
+    """First in the chain: only http(s) to a valid port and, unless the host is trusted, no private,
+    loopback, link-local or unique-local address literal (names are checked after resolution by
+    crawler.dnsguard.GuardedResolver). Whatever the spider, a redirect or a retry asks for."""
+
+    def __init__(self, stats=None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_request(self, request):
+        if request.url == _INTERNAL and request.meta.get("zwgk_local"):
+            return None
+        refusal = dnsguard.POLICY.refusal(request.url)
+        if refusal is not None:
+            if self.stats is not None:
+                self.stats.inc_value(f"zwgk/egress/refused/{refusal.reason}")
+            raise RefusedUrl(refusal)
+        return None
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -2,20 +2,32 @@
 disclosure root, loaded within a total timeout or failed; every attempt is stored.
 
 Plain HTTP in a thread pool, not Scrapy, so the scheduler can run a round 20+ times a day cheaply.
+
+The time limit is a hard deadline for the whole attempt: a watchdog shuts the attempt's sockets at the
+deadline, so a site that drips one byte a second fails at the limit instead of holding its worker for
+as long as it drips. Targets run concurrently (`workers`), so one slow site cannot hold up the round.
+Only http(s) is followed, and no private, loopback, link-local or unique-local address is connected to
+unless it is a configured department's host (crawler.dnsguard): each connection goes to the address
+that was checked.
 """
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from urllib3 import exceptions as u3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from crawler import dnsguard
 from crawler.linkcheck import BLOCKED_STATUSES
 from crawler.settings import USER_AGENT
 from store import clock
@@ -38,6 +50,8 @@ class ProbeConfig:
     workers: int = 8
     per_host: int = 2                      # many departments share one consolidated portal host
     user_agent: str = USER_AGENT
+    # private-network addresses a redirect names are fetched only when this is set (or the host is configured)
+    allow_private: bool = field(default_factory=lambda: os.environ.get("ZWGK_ALLOW_PRIVATE", "") in ("1", "true", "yes"))
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or self.workers < 1 or self.per_host < 1 or self.max_redirects < 0:
@@ -76,7 +90,80 @@ class _Timeout(Exception):
     pass
 
 
+class _Refused(u3.NewConnectionError):
+    """The policy refused the address a host name resolved to."""
+
+
+class _Attempt:
+    """The sockets one probe attempt opened, shut by a watchdog at the attempt's deadline."""
+
+    def __init__(self, policy: dnsguard.Policy) -> None:
+        self.policy = policy
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self.lock = threading.Lock()
+
+    def opened(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # a recv() blocked in another thread returns at once
+    except OSError:
+        pass
+
+
+def _guarded(base: type, attempt: _Attempt) -> type:
+    """`base` (urllib3's HTTP(S)Connection) connecting only to addresses the attempt's policy allows."""
+
+    def _new_conn(self):
+        if attempt.expired:
+            raise u3.ConnectTimeoutError(self, "probe deadline reached")
+        try:
+            addresses = attempt.policy.checked_addresses(self._dns_host, self.port)
+        except dnsguard.PrivateAddressError as exc:
+            raise _Refused(self, str(exc)) from None
+        except socket.gaierror as exc:
+            raise u3.NameResolutionError(self.host, self, exc) from exc
+        name, self._dns_host = self._dns_host, addresses[0][1]  # connect to exactly what was checked
+        try:
+            sock = base._new_conn(self)
+        finally:
+            self._dns_host = name
+        attempt.opened(sock)
+        return sock
+
+    return type(f"Guarded{base.__name__}", (base,), {"_new_conn": _new_conn})
+
+
+def _pool_manager(attempt: _Attempt, headers: dict[str, str]) -> urllib3.PoolManager:
+    http = urllib3.PoolManager(retries=False, headers=headers)
+    http.pool_classes_by_scheme = {
+        "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": _guarded(HTTPConnection, attempt)}),
+        "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": _guarded(HTTPSConnection, attempt)}),
+    }
+    return http
+
+
+def _policy(urls: Iterable[str], config: ProbeConfig) -> dnsguard.Policy:
+    policy = dnsguard.Policy()
+    policy.configure(urls, allow_private=config.allow_private)
+    return policy
+
+
 def _classify(exc: BaseException) -> str:
+    if isinstance(exc, _Refused):
+        return "private_address"
     if isinstance(exc, u3.NameResolutionError):
         return "dns"
     if isinstance(exc, u3.NewConnectionError):
@@ -95,11 +182,14 @@ def _is_challenge(status: int, head: bytes) -> bool:
     return status in CHALLENGE_STATUSES and b"<script" in text and b"cookie" in text
 
 
-def probe(target: ProbeTarget, config: ProbeConfig) -> ProbeResult:
+def probe(target: ProbeTarget, config: ProbeConfig, policy: dnsguard.Policy | None = None) -> ProbeResult:
     """Load one URL as a visitor would: follow redirects, read the whole body, all within the timeout."""
     started_at = clock.now()
     start = time.monotonic()
     deadline = start + config.timeout
+    attempt = _Attempt(policy or _policy([target.url], config))
+    watchdog = threading.Timer(config.timeout, attempt.expire)
+    watchdog.daemon = True
 
     def done(ok: bool | None, **fields) -> ProbeResult:
         elapsed = int((time.monotonic() - start) * 1000)
@@ -108,12 +198,16 @@ def probe(target: ProbeTarget, config: ProbeConfig) -> ProbeResult:
         return ProbeResult(target, started_at, elapsed, ok, **fields)
 
     # a fresh pool per attempt: each probe opens its own connection, as a new visitor's browser would
-    http = urllib3.PoolManager(retries=False, headers={
+    http = _pool_manager(attempt, {
         "User-Agent": config.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
         "Accept-Language": "zh-CN,zh;q=0.9"})
     url, seen, status = target.url, [target.url], None
+    watchdog.start()
     try:
         for _ in range(config.max_redirects + 1):
+            refusal = attempt.policy.refusal(url)
+            if refusal is not None:  # file:, ftp:, javascript:, a bad port, a private address literal
+                return done(False, status=status, reason=refusal.reason, error=" → ".join(seen), final_url=url)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout("timed out")
@@ -138,8 +232,12 @@ def probe(target: ProbeTarget, config: ProbeConfig) -> ProbeResult:
             return done(False, status=status, reason=f"http_{status}", final_url=url)
         return done(False, status=status, reason="too_many_redirects", error=" → ".join(seen), final_url=url)
     except Exception as exc:  # any failure to load is a failed probe, classified for the wording
+        if attempt.expired or time.monotonic() >= deadline:  # the watchdog cut it: whatever broke, it was late
+            return done(False, status=status, reason="timeout", error=f"超过 {config.timeout:g} 秒未加载完成",
+                        final_url=url)
         return done(False, status=status, reason=_classify(exc), error=_short(exc), final_url=url)
     finally:
+        watchdog.cancel()
         http.clear()
 
 
@@ -155,6 +253,8 @@ def _read(resp: urllib3.BaseHTTPResponse, deadline: float, limit: int) -> bytes:
                 raise _Timeout("timed out while reading the body")
             if read >= limit:
                 break
+        if time.monotonic() > deadline:
+            raise _Timeout("timed out while reading the body")
     finally:
         resp.release_conn()
     return head
@@ -168,13 +268,14 @@ def _short(exc: BaseException) -> str:
 def run_round(probe_targets: list[ProbeTarget], config: ProbeConfig | None = None) -> list[ProbeResult]:
     """Probe every target concurrently (bounded per host); results in the order of the targets."""
     config = config or ProbeConfig()
+    policy = _policy([t.url for t in probe_targets], config)  # configured hosts may be on an intranet
     locks: dict[str, threading.BoundedSemaphore] = {}
     for t in probe_targets:
         locks.setdefault(urlsplit(t.url).netloc.lower(), threading.BoundedSemaphore(config.per_host))
 
     def one(target: ProbeTarget) -> ProbeResult:
         with locks[urlsplit(target.url).netloc.lower()]:
-            return probe(target, config)
+            return probe(target, config, policy)
 
     with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="zwgk-probe") as pool:
         return list(pool.map(one, probe_targets))

@@ -1,7 +1,8 @@
 """Full-page screenshots of the pages a person would dispute, with the URL and capture time drawn on them.
 
 Playwright's sync API on the system Chromium (its own browser download is impossible on many office
-networks). The banner is injected into the page before the shot so that the image itself proves what
+networks). The browser reaches the network only through crawler.egress (http(s) to allowed addresses,
+with deadlines); loopback and private addresses are loaded only for configured departments' hosts. The banner is injected into the page before the shot so that the image itself proves what
 was shown and when; files are named by their hash, never by anything the site chose.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 import os
 import struct
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,11 +20,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler import dnsguard
+from crawler.egress import BROWSER_EGRESS_ARGS, EgressProxy, launch_proxy, proxy_answer
 from crawler.parsing import looks_like_attachment
-from crawler.scope import address_class
 from store import clock
 from store import models as m
-from store.models_evidence import Screenshot
+from store.models_evidence import Screenshot, Snapshot
+from store.safetext import shown
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -94,6 +97,12 @@ class ShotConfig:
     max_height: int = 16000       # very long pages are cut here: a screenshot is evidence, not an archive
     # pages never load private-range addresses (10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7) unless allowed
     allow_private: bool = field(default_factory=lambda: os.environ.get("ZWGK_ALLOW_PRIVATE", "") in ("1", "true", "yes"))
+    trusted: tuple[str, ...] = ()  # URLs of configured sites: their hosts may be private or loopback
+
+    def policy(self) -> dnsguard.Policy:
+        policy = dnsguard.Policy()
+        policy.configure(self.trusted, allow_private=self.allow_private)
+        return policy
 
 
 @dataclass(frozen=True)
@@ -116,10 +125,50 @@ def _zone_label() -> str:
     return "北京时间" if str(clock.zone()) == "Asia/Shanghai" else str(clock.zone())
 
 
+# Personal numbers on the page are masked in the browser before the picture is taken, with the patterns
+# of store.safetext: text nodes, the attributes a page shows (title, alt, value, placeholder, aria-label),
+# form field values and the document title, in every frame.
+_MASK_JS = r"""() => {
+  const LONG = /(?<![0-9])\d{15,19}[Xx]?(?![0-9])/g;
+  const MOBILE = /(?<![0-9])((?:\+|00)?86[ -]?)?(1[3-9]\d)([ -]?)(\d{4})\3(\d{4})(?![0-9])/g;
+  const run = r => { const k = r.length >= 12 ? 4 : 2; return r.slice(0, k) + "*".repeat(r.length - 2 * k) + r.slice(-k); };
+  const mask = s => s.replace(LONG, run).replace(MOBILE, (m, p, a, sep, b, c) => (p || "") + a + sep + "****" + sep + c);
+  let changed = 0;
+  const root = document.documentElement;
+  if (!root) return 0;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const v = mask(node.nodeValue);
+    if (v !== node.nodeValue) { node.nodeValue = v; changed++; }
+  }
+  for (const el of root.querySelectorAll("*")) {
+    for (const name of ["title", "alt", "value", "placeholder", "aria-label"]) {
+      const old = el.getAttribute(name);
+      if (old !== null && mask(old) !== old) { el.setAttribute(name, mask(old)); changed++; }
+    }
+    if (typeof el.value === "string" && mask(el.value) !== el.value) { el.value = mask(el.value); changed++; }
+  }
+  if (mask(document.title) !== document.title) { document.title = mask(document.title); changed++; }
+  return changed;
+}"""
+
+
+def mask_page(page) -> int:
+    """Mask ID and mobile numbers in what every frame of `page` shows; the number of texts changed. A frame
+    that cannot be reached (detached, cross-origin quirks) is skipped: the main frame must succeed."""
+    changed = page.evaluate(_MASK_JS)
+    for frame in page.frames[1:]:
+        try:
+            changed += frame.evaluate(_MASK_JS)
+        except Exception:
+            pass
+    return changed
+
+
 def banner_lines(url: str, final_url: str, taken_at: datetime, status: int | None = None) -> list[str]:
-    lines = ["zwgk-audit 证据截图", f"页面地址：{final_url}"]
+    lines = ["zwgk-audit 证据截图", f"页面地址：{shown(final_url)}"]
     if final_url != url:
-        lines.append(f"请求地址：{url}")
+        lines.append(f"请求地址：{shown(url)}")
     if status is not None:  # an error page may not say so itself
         lines.append(f"HTTP 状态：{status}")
     lines.append(f"截图时间：{taken_at:%Y-%m-%d %H:%M:%S}（{_zone_label()}）")
@@ -135,11 +184,16 @@ class Browser:
     def __enter__(self) -> Browser:
         from playwright.sync_api import sync_playwright
 
+        self._policy = self.config.policy()
+        self._proxy = EgressProxy(self._policy).start()
         self._pw = sync_playwright().start()
+        options = launch_options()
+        options["args"] += list(BROWSER_EGRESS_ARGS)
         try:
-            self._browser = self._pw.chromium.launch(**launch_options())
+            self._browser = self._pw.chromium.launch(**options, proxy=launch_proxy(self._proxy))
         except Exception:
             self._pw.stop()
+            self._proxy.stop()
             raise
         major = self._browser.version.split(".")[0]
         # the headless user agent ("HeadlessChrome") is turned away by some site firewalls
@@ -148,11 +202,22 @@ class Browser:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._browser.close()
-        self._pw.stop()
+        try:
+            self._browser.close()
+            self._pw.stop()
+        finally:
+            self._proxy.stop()
+
+    @property
+    def egress_attempts(self):
+        """What the browser asked the network for, allowed or refused (crawler.egress.Attempt)."""
+        return list(self._proxy.attempts)
 
     def _guard(self, route) -> None:
-        if not self.config.allow_private and address_class(urlsplit(route.request.url).hostname) == "private":
+        # refused at once when the URL itself says so; names are checked after resolution by the proxy
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss", "ftp", "file") and self._policy.refusal(
+                url.replace("ws", "http", 1) if url.startswith("ws") else url) is not None:
             route.abort("blockedbyclient")
         else:
             route.continue_()
@@ -174,6 +239,12 @@ class Browser:
                 page.wait_for_load_state("networkidle", timeout=cfg.settle_timeout * 1000)
             except Exception:  # pages that poll forever: shoot what has rendered
                 pass
+            answer = proxy_answer(self._proxy, response.headers if response is not None else None)
+            if answer is not None and answer[0] == "refused":  # the egress proxy refused the address
+                return Shot(url, clock.now(), error=f"未访问：{answer[1]}（地址不允许访问）")
+            if answer is not None:  # the proxy could not reach the site
+                return Shot(url, clock.now(), error=f"net::{answer[1]} at {page.url}")
+            mask_page(page)
             taken_at, status = clock.now(), response.status if response else None
             page.evaluate(_BANNER_JS, [banner_lines(url, page.url, taken_at, status), _BANNER_STYLE, _LINE_STYLE])
             height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
@@ -189,7 +260,7 @@ class Browser:
 
 def _first_line(exc: BaseException) -> str:
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return text[:300]
+    return shown(text[:300])  # Chromium's messages quote the address
 
 
 # --- which pages, and where they are kept -------------------------------------------------------------
@@ -246,6 +317,20 @@ class ShotSummary:
     skipped: int  # already shot in an earlier run of the command
 
 
+def _trusted_sites(session: Session, check_run: m.CheckRun) -> tuple[str, ...]:
+    """Sites whose hosts may be on an intranet or loopback: the configured departments', and those the
+    crawl itself was allowed to fetch (crawler.dnsguard applied the same rule then)."""
+    urls = {u for d in session.scalars(select(m.Department)) for u in (d.url, d.home) if u}
+    hosts = {urlsplit(u).hostname for u in urls}
+    if check_run.crawl_run_id is not None:
+        for url in session.scalars(select(Snapshot.final_url).where(Snapshot.run_id == check_run.crawl_run_id)
+                                   .distinct()):
+            if url and urlsplit(url).hostname not in hosts:
+                hosts.add(urlsplit(url).hostname)
+                urls.add(url)
+    return tuple(sorted(urls))
+
+
 def shoot_check_run(session: Session, check_run: m.CheckRun, directory: Path, *, config: ShotConfig | None = None,
                     limit: int | None = None) -> ShotSummary:
     """Screenshot every disputed page of a check run's findings; rerunning retries only the failures."""
@@ -258,6 +343,9 @@ def shoot_check_run(session: Session, check_run: m.CheckRun, directory: Path, *,
     for url in pages.keys() - set(todo):
         existing[url].finding_ids = pages[url]
     taken = failed = 0
+    config = config or ShotConfig()
+    if not config.trusted:
+        config = replace(config, trusted=_trusted_sites(session, check_run))
     if todo:
         with Browser(config) as browser:
             for url in todo:

@@ -29,6 +29,10 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 URLLENGTH_LIMIT = 16384
 DOWNLOAD_WARNSIZE = 0
 ZWGK_PAGE_MAXSIZE = 20 * 1024 * 1024
+# link checks are capped per department like pages, and a path whose query keeps changing (a calendar)
+# is checked this many times at most; what is cut is recorded in the run (crawler.linkbudget)
+ZWGK_MAX_LINK_CHECKS_PER_DEPARTMENT = 20000
+ZWGK_MAX_QUERY_VARIANTS = 100
 DNS_TIMEOUT = 10
 # host names resolving into a private network are refused unless configured (crawler/dnsguard.py)
 TWISTED_DNS_RESOLVER = "crawler.dnsguard.GuardedResolver"
@@ -66,6 +70,8 @@ SPIDER_MIDDLEWARES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # before everything else: only http(s) to allowed hosts leaves the machine (crawler.dnsguard)
+    "crawler.middlewares.UrlGuardMiddleware": 1,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.DelayMiddleware": 560,
@@ -78,6 +84,11 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {
     "http": "crawler.handlers.LazyBrowserDownloadHandler",
     "https": "crawler.handlers.LazyBrowserDownloadHandler",
+    # never file:, ftp: or s3:, whatever a page or a redirect names (data: serves the spider's own
+    # internal request only; crawler.middlewares.UrlGuardMiddleware refuses every other one)
+    "file": None,
+    "ftp": None,
+    "s3": None,
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {

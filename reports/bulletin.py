@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from reports.html import environment
 from reports.evidence_text import evidence_text
 from reports.xlsx import write_tracking_table
 from store.models_spotcheck import SpotcheckRound
+from store.safetext import shown
 
 XLSX_HEADER = ("问题编号", "单位", "问题类型", "页面地址", "问题描述", "整改建议", "检测时间", "证据", "截图", "整改期限",
                "整改状态", "复查结果")
@@ -43,8 +45,22 @@ def render_html(doc: Document) -> str:
     return env.get_template("bulletin_base.html.j2").render(doc=doc)
 
 
+def shown_blocks(value):
+    """The document with every text in it shown through store.safetext (numbers masked, control characters
+    removed): titles, addresses and messages came from the web, and python-docx refuses XML-illegal ones."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: shown_blocks(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, (str, dict)):
+        return shown(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(shown_blocks(v) for v in value)
+    return value
+
+
 def write_document(doc: Document, out_dir: Path, stem: str, *, pdf: bool = False) -> WrittenFiles:
     """DOCX and HTML of one document (and its PDF when asked); a failed PDF is reported, not raised."""
+    doc = shown_blocks(doc)
     out_dir.mkdir(parents=True, exist_ok=True)
     docx = write_docx(doc, out_dir / f"{stem}.docx")
     html = out_dir / f"{stem}.html"

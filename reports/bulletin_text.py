@@ -1,6 +1,6 @@
 """The wording of the 通报: a BulletinContext → document blocks (one text for DOCX, HTML and PDF).
 
-Structure after 国办 and provincial bulletins (standards.md §6): opening, 一、抽查基本情况 (whom, what,
+Structure after 国办 and provincial bulletins (the 通报 of 国办 and provinces): opening, 一、抽查基本情况 (whom, what,
 when, how drawn — with the commitment and seed — overall result, last round's rectification),
 二、存在的主要问题 (by category, naming departments with counts and example addresses), 三、整改要求
 (deadline in working days, reporting back, objections), signature, and the annexes.

@@ -1,4 +1,9 @@
-"""Findings → plain, frozen data for renderers. Reports never judge; they only show what checks found."""
+"""Findings → plain, frozen data for renderers. Reports never judge; they only show what checks found.
+
+Every text and address a renderer gets passes through store.safetext.shown here: personal numbers
+masked (the stored fetch addresses hold them raw), control characters removed. HTML, XLSX, DOCX, PDF,
+findings JSON and the terminal tables all render from these views.
+"""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -11,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from checks.registry import all_checks
 from store import models as m
+from store.safetext import shown
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class FindingView:
     status: str
 
     def as_contract(self) -> dict[str, Any]:
-        """The findings JSON contract of design.md (plus a few extra keys)."""
+        """The findings JSON contract (README, 问题清单 JSON) (plus a few extra keys)."""
         return {
             "check": self.check, "department": self.department, "url": self.url, "item": self.item,
             "severity": self.severity, "message": self.message, "fix": self.fix, "evidence": self.evidence,
@@ -84,9 +90,10 @@ def finding_views(session: Session, check_run: m.CheckRun, *, department: str | 
     stmt = stmt.order_by(m.Finding.department_id, m.Finding.check, m.Finding.url)
     return [FindingView(
         id=f.id, check=f.check, check_title=titles.get(f.check, f.check), department=f.department_id,
-        department_name=names.get(f.department_id, f.department_id or "（上级来源）"), url=f.url, item=f.item,
-        severity=f.severity, message=f.message, fix=f.fix, evidence=f.evidence or {}, detected_at=f.detected_at,
-        as_of=f.as_of, status=f.status) for f in session.scalars(stmt)]
+        department_name=shown(names.get(f.department_id, f.department_id or "（上级来源）")), url=shown(f.url),
+        item=shown(f.item), severity=f.severity, message=shown(f.message), fix=shown(f.fix),
+        evidence=shown(f.evidence or {}), detected_at=f.detected_at, as_of=f.as_of, status=f.status)
+        for f in session.scalars(stmt)]
 
 
 def run_report(session: Session, check_run: m.CheckRun) -> RunReport:
@@ -112,7 +119,7 @@ def run_report(session: Session, check_run: m.CheckRun) -> RunReport:
     for f in findings:
         by_dept[f.department or ""][f.check] += 1
     summaries = [DepartmentSummary(
-        id=d.id, name=d.name, columns=columns.get(d.id, 0), documents=documents.get(d.id, 0),
+        id=d.id, name=shown(d.name), columns=columns.get(d.id, 0), documents=documents.get(d.id, 0),
         urls_checked=links.get(d.id, 0), findings=sum(by_dept[d.id].values()), by_check=dict(by_dept[d.id]),
         events=event_count.get(d.id, 0)) for d in depts]
     region = session.scalar(select(m.Department.region).where(m.Department.id.in_(crawl.departments or [])).limit(1))
@@ -123,4 +130,5 @@ def run_report(session: Session, check_run: m.CheckRun) -> RunReport:
         crawled_at=crawl.started_at, generated_at=clock.now(), results=check_run.results or {},
         check_titles={cid: cls.title() for cid, cls in all_checks().items()}, departments=summaries,
         findings=findings,
-        events=[{"department": e.department_id, "url": e.url, "kind": e.kind, "message": e.message} for e in events])
+        events=[shown({"department": e.department_id, "url": e.url, "kind": e.kind, "message": e.message})
+                for e in events])

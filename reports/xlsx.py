@@ -1,4 +1,5 @@
-"""XLSX output; every cell that a spreadsheet could take for a formula is neutralised."""
+"""XLSX output; every cell that a spreadsheet could take for a formula is neutralised, and every text is
+shown through store.safetext (personal numbers masked, control characters that openpyxl refuses removed)."""
 from __future__ import annotations
 
 import json
@@ -8,13 +9,17 @@ from typing import Any, Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from store.safetext import shown
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
     """Text beginning with = + - @ (or a tab/CR) gets a leading apostrophe so it is never evaluated."""
     if isinstance(value, (dict, list)):
-        value = json.dumps(value, ensure_ascii=False)
+        value = json.dumps(shown(value), ensure_ascii=False)
+    elif isinstance(value, str):
+        value = shown(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -142,7 +142,7 @@ UPSTREAM: tuple[Upstream, ...] = (
         id="province", name="省人民政府文件", path="/upstream/zcwj/", issuer="示例省人民政府",
         doc_prefix="示政发", docs=12, page_size=6, repost_within_hours=24,
         topics=("民营经济", "数字政府建设", "稳就业", "城市更新", "营商环境", "乡村振兴"),
-        recent=((4, 10, 30), (9, 15, 20), (16, 9, 45)),  # inside the 30-day window; the rest are 35+ days old
+        recent=((4, 10, 30), (9, 15, 20), (16, 9, 45)),  # inside the 62-day period judged; the rest are 70+ days old
     ),
 )
 

@@ -106,7 +106,7 @@ class Upstream:
     topics: tuple[str, ...] = field(default=())
     #: (days before the anchor, hour, minute) of the newest documents, the ones every department reposts
     recent: tuple[tuple[int, int, int], ...] = ()
-    older_from: int = 35  # the other documents: this many days back and older, one every `older_every` days
+    older_from: int = 70  # the other documents: beyond the repost checks' 62-day period, one every `older_every` days
     older_every: int = 6
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from checks.runner import NoCrawlError
-from store.db import DatabaseURLError, database_url
+from scheduler.cli_console import SafeConsole, install_log_masking, term
+from store.db import DatabaseURLError, database_url, require_sqlite_directory
 from store.registry import ConfigError, dump_sites, load_registry
 
 app = typer.Typer(help="zwgk-audit：政务公开专栏自动检查（抓取、检查、报告）。", no_args_is_help=True,
@@ -27,8 +27,9 @@ report_app = typer.Typer(help="生成报告。", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
 app.add_typer(report_app, name="report")
 
-out = Console()
-err = Console(stderr=True)
+# every line printed passes through store.safetext (numbers masked, control sequences removed)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 class UserError(Exception):
@@ -46,6 +47,8 @@ state = _State()
 def _root(db: Optional[str] = typer.Option(None, "--db", envvar="ZWGK_DB",
                                            help="数据库地址（SQLAlchemy URL 或 SQLite 文件路径）；默认当前目录下的 zwgk.db")):
     state.db = db
+    if db:  # a SQLite file in a directory that does not exist is a typing mistake, not a request to create it
+        require_sqlite_directory(db)
 
 
 def _as_of(value: Optional[str]) -> date | None:
@@ -61,26 +64,32 @@ def _as_of(value: Optional[str]) -> date | None:
 
 @sites_app.command("validate")
 def sites_validate(sites: Path = typer.Argument(..., help="sites.yaml 路径")):
-    """校验 sites.yaml 及其引用的目录文件。"""
+    """校验 sites.yaml 及其引用的目录文件（含 checks 部分的阈值）。"""
+    from checks.settings import check_settings
+
     registry = load_registry(sites)
+    check_settings(registry.sites.checks, registry.path)
     depts = registry.departments
     out.print(f"[green]校验通过[/green]：{registry.sites.region}，{len(depts)} 个单位，"
               f"{len(registry.sites.upstream)} 个上级文件来源，目录：{'、'.join(registry.catalogs)}")
 
 
 @sites_app.command("import")
-def sites_import(source: Path = typer.Argument(..., help="Excel（.xlsx）或 CSV 文件"),
+def sites_import(source: Path = typer.Argument(..., help="Excel（.xlsx、.xls）或 CSV 文件"),
                  output: Path = typer.Option(Path("sites.yaml"), "--output", "-o", help="写出的 sites.yaml"),
                  region: str = typer.Option("本市", "--region", help="地区名称（写入 region）"),
                  force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件")):
-    """从单位名录表格（单位名称/简称/类型/公开专栏地址/首页地址）生成 sites.yaml。"""
+    """从单位名录表格（单位名称/简称/类型/政务公开专栏地址/门户网站首页）生成 sites.yaml；表头可在任意一行。"""
     from store.sites_import import import_sites
 
     if output.exists() and not force:
         raise UserError(f"{output}: 文件已存在；如需覆盖请加 --force")
-    data = import_sites(source, region=region)
+    notes: list[str] = []
+    data = import_sites(source, region=region, notes=notes)
     output.write_text(dump_sites(data), encoding="utf-8")
     load_registry(output)  # what we write must itself validate
+    for note in notes:
+        out.print(f"[yellow]提示：[/yellow]{note}", highlight=False, soft_wrap=True)
     out.print(f"已写出 {output}：{len(data['departments'])} 个单位")
 
 
@@ -223,7 +232,7 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
              check_run: Optional[int] = typer.Option(None, "--check-run", help="检查批次（默认最近一次）"),
              department: Optional[str] = typer.Option(None, "--department", "-d", help="只看该单位"),
              check_id: Optional[str] = typer.Option(None, "--check", "-c", help="只看该检查项")):
-    """列出问题清单（JSON 格式遵循 design.md 的约定）。"""
+    """列出问题清单（JSON 格式见 README“问题清单 JSON”）。"""
     from reports.context import finding_views
     from scheduler.jobs import find_check_run, findings_json, open_session
 
@@ -251,7 +260,7 @@ def findings(fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format"
     for col in ("单位", "问题类型", "地址", "问题描述"):
         table.add_column(col, overflow="fold")
     for v in views:
-        table.add_row(v.department_name, v.check_title, v.url or "", v.message)
+        table.add_row(term(v.department_name), term(v.check_title), term(v.url), term(v.message))
     out.print(table)
 
 
@@ -277,20 +286,24 @@ def demo(output: Path = typer.Option(Path("zwgk-demo"), "--output", "-o", help="
 
 
 # each area adds its commands to `app` / `report_app` in its own module
-from scheduler import cli_checks, cli_evidence, cli_schedule, cli_spotcheck  # noqa: E402,F401
+from scheduler import cli_checks, cli_evidence, cli_schedule, cli_spotcheck, cli_web  # noqa: E402,F401
 
 
 # --- entry point --------------------------------------------------------------------------------------
 
 def main() -> None:
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import DatabaseError
 
+    install_log_masking()
     try:
         app(standalone_mode=True)
     except (ConfigError, UserError, DatabaseURLError, NoCrawlError, _crawl_settings_error()) as exc:
         _fail(str(exc), 2)
-    except (OperationalError, ProgrammingError) as exc:
-        _fail(f"数据库不可用（{database_url(state.db)}）：{str(exc.orig).strip().splitlines()[0]}", 2)
+    except DatabaseError as exc:  # not a database, locked, unreachable, a table missing…
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        if "not a database" in reason or "malformed" in reason:
+            reason = "该文件不是 SQLite 数据库（或已损坏）"
+        _fail(f"数据库不可用（{database_url(state.db)}）：{reason}", 2)
     except KeyboardInterrupt:
         _fail("已中断", 130)
 
@@ -304,7 +317,7 @@ def _crawl_settings_error() -> type[Exception]:
 def _fail(message: str, code: int) -> None:
     if os.environ.get("ZWGK_DEBUG"):
         raise
-    err.print(f"[red]错误：[/red]{message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]错误：[/red]{term(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

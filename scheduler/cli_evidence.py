@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from scheduler.cli import UserError, app, err, out, state
+from scheduler.cli_console import term
 
 evidence_app = typer.Typer(help="证据：导出 WARC 文件、为问题页面截图。", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
@@ -46,8 +47,8 @@ def probe(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
     for col in ("单位", "页面", "地址", "结果", "状态码", "用时（毫秒）", "说明"):
         table.add_column(col, overflow="fold")
     for r in results:
-        table.add_row(r.target.department_id, _KIND[r.target.kind], r.target.url, _OUTCOME[r.ok],
-                      str(r.status or ""), str(r.elapsed_ms), probe_reason(r.reason, r.status))
+        table.add_row(term(r.target.department_id), _KIND[r.target.kind], term(r.target.url), _OUTCOME[r.ok],
+                      str(r.status or ""), str(r.elapsed_ms), term(probe_reason(r.reason, r.status)))
     out.print(table)
     failed = sum(r.ok is False for r in results)
     out.print(f"已记录 {len(results)} 次访问：正常 {sum(r.ok is True for r in results)} 次，失败 {failed} 次，"
@@ -105,7 +106,7 @@ def evidence_screenshots(check_run: Optional[int] = typer.Option(None, "--check-
     out.print(f"检查批次 #{run.id}：需截图页面 {summary.pages} 个，本次截图 {summary.taken} 个，"
               f"失败 {summary.failed} 个，此前已截图 {summary.skipped} 个；截图保存在 {directory}")
     for url, error in failures:
-        err.print(f"未能截图：{url}（{error}）", highlight=False, soft_wrap=True)
+        err.print(f"未能截图：{term(url)}（{term(error)}）", highlight=False, soft_wrap=True)
 
 
 def _failures(session, check_run_id: int) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from scheduler.cli import UserError, app, err, out, report_app, state
+from scheduler.cli_console import term
 
 spotcheck_app = typer.Typer(help="“三随机”抽查：随机抽取、执行、复查、整改状态。", no_args_is_help=True)
 app.add_typer(spotcheck_app, name="spotcheck")
@@ -30,7 +31,7 @@ def _user_errors():
 
 def _say(text: str, *, error: bool = False) -> None:
     """One line as is: no wrapping (hashes and addresses are copied from it), no colouring of numbers."""
-    (err if error else out).print(text, highlight=False, soft_wrap=True)
+    (err if error else out).print(term(text), highlight=False, soft_wrap=True)
 
 
 def _date(option: str, value: Optional[str]) -> date | None:

@@ -47,8 +47,31 @@ def run_demo(output: Path, *, port: int = 0, db: str | None = None, console: Con
         console.print(f"抓取日志：{(output / 'crawl.log').resolve()}")
         # the 三随机 spot check runs while the city is still being served: its round crawls it again
         bulletin = _spotcheck(output, sites, db_url, console)
+    _console_accounts(db_url, output, console)
     return {"crawl_run_id": crawl.run_id, "check_run_id": summary.check_run_id, "report": report,
             "bulletin": bulletin}
+
+
+DEMO_ACCOUNTS = (("office", "admin", None, "Office-demo-2026", "办公室管理员"),
+                 ("evaluator", "evaluator", None, "Evaluator-demo-2026", "评估人员"),
+                 ("jyj", "department", "jyj", "Jyj-demo-2026", "示例市教育局"))
+
+
+def _console_accounts(db_url: str, output: Path, console: Console) -> None:
+    """Demo accounts for the web console, and how to open it on the demo's data."""
+    from store.models_console import ConsoleUser
+    from web.accounts import Actor, add_user
+
+    with jobs.open_session(db_url) as session:
+        for username, role, dept, password, label in DEMO_ACCOUNTS:
+            if session.query(ConsoleUser).filter_by(username=username).first() is None:
+                add_user(session, Actor(None, "demo", None), username=username, password=password, role=role,
+                         department=dept, display_name=label)
+        session.commit()
+    console.print(f"网页控制台：zwgk serve --db {output / 'zwgk.db'}，然后在浏览器打开 http://127.0.0.1:8000/",
+                  highlight=False, soft_wrap=True)
+    console.print("演示账号（仅用于演示数据）：" + "；".join(f"{label} {u} / {p}" for u, _, _, p, label in DEMO_ACCOUNTS),
+                  highlight=False, soft_wrap=True)
 
 
 def _spotcheck(output: Path, sites: Path, db_url: str, console: Console):

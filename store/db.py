@@ -26,6 +26,23 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+def require_sqlite_directory(explicit: str) -> None:
+    """A SQLite file named by the user (--db, $ZWGK_DB) must be in a directory that exists: a missing one is
+    almost always a typing mistake, so it is reported rather than created. Other URLs are not checked here."""
+    url = database_url(explicit)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseURLError(f"数据库地址无效：{explicit}") from None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    parent = Path(parsed.database).parent
+    if not parent.is_dir():
+        raise DatabaseURLError(f"--db: 数据库文件所在的目录不存在：{parent}（请先建立该目录，或改用已有目录）")
+    if Path(parsed.database).is_dir():
+        raise DatabaseURLError(f"--db: {parsed.database} 是目录，应为 SQLite 数据库文件")
+
+
 def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     url = database_url(url)
     try:

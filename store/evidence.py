@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from store import clock
 from store import models as m
 from store.models_evidence import Screenshot, Snapshot, SnapshotBody
+from store.safetext import mask_url
 
 # headers describing the transfer, not the stored body (bodies are kept decoded and de-chunked)
 _TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -192,8 +193,8 @@ def export_warc(session: Session, run: m.CrawlRun, out: BinaryIO, *, filename: s
         warc_headers = {"WARC-Date": warc_date(snap.fetched_at), "WARC-Payload-Digest": sha256_digest(snap.body)}
         if snap.truncated:
             warc_headers["WARC-Truncated"] = "length"
-        record = writer.create_warc_record(
-            snap.url, "response", payload=BytesIO(snap.body), length=len(snap.body), warc_headers_dict=warc_headers,
+        record = writer.create_warc_record(  # the address as every output shows it: personal numbers masked
+            mask_url(snap.url), "response", payload=BytesIO(snap.body), length=len(snap.body), warc_headers_dict=warc_headers,
             http_headers=StatusAndHeaders(f"{snap.status} {reason}", http_headers, protocol="HTTP/1.1"))
         writer.write_record(record)
         response_ids[snap.url] = record.rec_headers.get_header("WARC-Record-ID")
@@ -214,13 +215,13 @@ def _write_screenshots(session: Session, writer, run_id: int, response_ids: dict
         png = path.read_bytes()
         date = warc_date(shot.taken_at)
         resource = writer.create_warc_record(
-            f"screenshot:{shot.url}", "resource", payload=BytesIO(png), length=len(png), warc_content_type="image/png",
+            f"screenshot:{mask_url(shot.url)}", "resource", payload=BytesIO(png), length=len(png), warc_content_type="image/png",
             warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": sha256_digest(png)})
         page_record = response_ids.get(shot.url)
         if page_record:
             resource.rec_headers.add_header("WARC-Concurrent-To", page_record)
         writer.write_record(resource)
-        fields = {"page-url": shot.url, "final-url": shot.final_url or "", "taken-at": f"{shot.taken_at.isoformat(sep=' ')} ({clock.zone()})",
+        fields = {"page-url": mask_url(shot.url), "final-url": mask_url(shot.final_url or ""), "taken-at": f"{shot.taken_at.isoformat(sep=' ')} ({clock.zone()})",
                   "width": shot.width, "height": shot.height, "sha256": shot.sha256,
                   "check-run": shot.check_run_id or "", "finding-ids": ", ".join(map(str, shot.finding_ids or [])),
                   "page-response-record": page_record or ""}
@@ -228,7 +229,7 @@ def _write_screenshots(session: Session, writer, run_id: int, response_ids: dict
         meta_headers = {"WARC-Date": date, "WARC-Refers-To": resource.rec_headers.get_header("WARC-Record-ID"),
                         "WARC-Concurrent-To": resource.rec_headers.get_header("WARC-Record-ID")}
         writer.write_record(writer.create_warc_record(
-            f"screenshot:{shot.url}", "metadata", payload=BytesIO(body), length=len(body),
+            f"screenshot:{mask_url(shot.url)}", "metadata", payload=BytesIO(body), length=len(body),
             warc_content_type="application/warc-fields", warc_headers_dict=meta_headers))
         written += 1
     return written, missing

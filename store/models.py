@@ -48,7 +48,7 @@ def url_keyed(name: str, *columns: str, unique: bool = True) -> tuple:
     SQLite indexes the URLs themselves. A PostgreSQL btree entry cannot exceed about 2.7 kB and pages do
     link 10 kB URLs (one such link used to make every write of a run fail): there the index holds md5()
     of each URL column, and writers name the same expressions as their ON CONFLICT target (url_conflict).
-    Migration 0004 turns the PostgreSQL form into this one."""
+    Migration 0005 turns the PostgreSQL form into this one."""
     plain = UniqueConstraint(*columns, name=name) if unique else Index(name, *columns)
     hashed = Index(hashed_name(name), *(text(f"md5({c})") if c in URL_COLUMNS else c for c in columns),
                    unique=unique)
@@ -160,7 +160,7 @@ class Document(Base):
     __table_args__ = (
         *url_keyed("uq_documents_run_url", "run_id", "url"),
         # a department's documents in URL order, as the timeliness checks read them (0002); on PostgreSQL
-        # a department's documents, sorted when read (an entry holding a 10 kB URL would not fit, 0004)
+        # a department's documents, sorted when read (an entry holding a 10 kB URL would not fit, 0005)
         Index("ix_documents_run_department_url", "run_id", "department_id", "url").ddl_if(dialect="sqlite"),
         Index("ix_documents_run_department", "run_id", "department_id").ddl_if(dialect="postgresql"),
     )
@@ -295,7 +295,8 @@ class CheckRun(Base):
 
 class Finding(Base):
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_check_run_department", "check_run_id", "department_id"),)
+    __table_args__ = (Index("ix_findings_check_run_department", "check_run_id", "department_id"),
+                      Index("ix_findings_check_run_status", "check_run_id", "status"))
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     check_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id", ondelete="CASCADE"))
@@ -314,4 +315,4 @@ class Finding(Base):
 
 
 # Each area's tables live in their own module; importing them here registers them on Base.metadata.
-from store import models_checks, models_evidence, models_schedule, models_spotcheck  # noqa: E402,F401
+from store import models_checks, models_console, models_evidence, models_schedule, models_spotcheck  # noqa: E402,F401

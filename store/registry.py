@@ -1,6 +1,6 @@
 """The registry (sites.yaml) and catalog files: load, validate, explain errors in one Chinese line.
 
-Contracts are in docs/design.md. Unknown keys, missing keys, duplicate ids, malformed URLs and
+The formats are in the README (sites.yaml, 目录). Unknown keys, missing keys, duplicate ids, malformed URLs and
 references to unknown catalogs are rejected with the file, the field path and what was expected.
 """
 from __future__ import annotations
@@ -60,6 +60,9 @@ class SitesFile(StrictModel):
     schedule: ScheduleField = None
     # optional: who issues the bulletins and how (store/office.py); absent = defaults
     office: OfficeSettings | None = None
+    # optional: check thresholds, {check id: {threshold: value}}; the names and types are each check's own
+    # defaults, validated when checks run (checks/settings.py: the store knows no check)
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class CatalogItem(StrictModel):
@@ -158,6 +161,8 @@ def read_yaml(path: Path) -> tuple[Any, bytes]:
         data = yaml.safe_load(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: 文件不是 UTF-8 编码") from None
+    except RecursionError:  # PyYAML builds nested collections recursively
+        raise ConfigError(f"{path}: YAML 格式错误：嵌套层数过多（列表或键值对象嵌套超过 {MAX_DEPTH} 层）") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列: " if mark else ""
@@ -165,7 +170,26 @@ def read_yaml(path: Path) -> tuple[Any, bytes]:
         raise ConfigError(f"{path}: {where}YAML 格式错误：{problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: （文件顶层）: 应为键值对象（YAML 映射）")
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError(f"{path}: YAML 格式错误：嵌套层数过多（列表或键值对象嵌套超过 {MAX_DEPTH} 层）")
     return data, raw
+
+
+# no configuration file nests deeper than a few levels; deeper ones only exhaust the validators' recursion
+MAX_DEPTH = 50
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest in `data`, counted without recursion (stops past MAX_DEPTH)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            stack.extend((v, level + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -27,6 +27,7 @@ from store import models as m
 from store.evidence import body_values, snapshot_values
 from store.models_checks import PrivacyHit
 from store.models_evidence import Snapshot, SnapshotBody
+from store.safetext import mask_row
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,7 @@ class RunWriter:
         self._add("snapshots", (fields["url"],), fields)
 
     def _add(self, table: str, key: tuple, values: dict[str, Any]) -> None:
+        values = mask_row(values)  # no raw personal number is stored outside the address columns
         _merge(self._rows[table], key, values, _SPECS[table].keep)
         self._pending += 1
         if not self._holding and self._full():

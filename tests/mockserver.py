@@ -18,6 +18,8 @@ class Reply:
     headers: dict[str, str] | None = None
     delay: float = 0.0
     endless: bool = False  # stream a body that never ends (the client must cap it)
+    trickle: float = 0.0   # seconds between single bytes of the body (a site that drips)
+    declared_length: int | None = None  # send this Content-Length and that many bytes (body, then zeros)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def redirect(location: str, status: int = 302) -> Reply:
 
 
 class MockServer:
-    def __init__(self, routes: dict[str, Reply | Route]):
+    def __init__(self, routes: dict[str, Reply | Route], host: str = "127.0.0.1"):
         self.routes = routes
         self.hits: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -80,9 +82,30 @@ class MockServer:
                         except (BrokenPipeError, ConnectionResetError):
                             pass
                     return
+                if reply.declared_length is not None:
+                    self.send_header("Content-Length", str(reply.declared_length))
+                    self.end_headers()
+                    if with_body:
+                        try:
+                            self.wfile.write(reply.body)
+                            left = reply.declared_length - len(reply.body)
+                            while left > 0:
+                                self.wfile.write(b"\0" * min(left, 65536))
+                                left -= 65536
+                        except (BrokenPipeError, ConnectionResetError):
+                            pass
+                    return
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                if with_body:
+                if with_body and reply.trickle:
+                    try:
+                        for i in range(len(reply.body)):
+                            self.wfile.write(reply.body[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                elif with_body:
                     self.wfile.write(reply.body)
 
             def do_GET(self):
@@ -91,9 +114,9 @@ class MockServer:
             def do_HEAD(self):
                 self._reply(False)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base_url = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> MockServer:
@@ -112,3 +135,38 @@ def closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class SilentServer:
+    """Accepts TCP connections and never answers (an FTP or HTTP server that hangs); counts connections."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.sock = socket.socket()
+        self.sock.bind((host, 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self._held.append(conn)
+
+    def __enter__(self) -> SilentServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() above
+        except OSError:
+            pass
+        self.sock.close()
+        for conn in self._held:
+            conn.close()

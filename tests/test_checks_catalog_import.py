@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checks.catalog_import import deadline_rules, import_catalog
+from checks.catalog_import import item_id, deadline_rules, import_catalog
 from store.registry import ConfigError, load_catalog, load_registry
 
 HEADER = ["序号", "公开事项", None, "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", None,
@@ -26,7 +26,7 @@ ROWS = [  # 序号, 一级, 二级, 内容, 依据, 时限, 主体, 渠道, 全�
 ]
 
 
-def write_catalog_book(path: Path, *, header: bool = True) -> Path:
+def write_catalog_book(path: Path, *, header: bool = True, before: list | None = None) -> Path:
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -39,9 +39,11 @@ def write_catalog_book(path: Path, *, header: bool = True) -> Path:
         sheet.append(SUB)
         for merged in ("B2:C2", "I2:J2", "K2:L2", "M2:N2", "A2:A3", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3"):
             sheet.merge_cells(merged)
+    if before is not None:  # a new version of the catalog with an item inserted above the others
+        sheet.append(before)
     for row in ROWS:
         sheet.append(row)
-    first = 4 if header else 2
+    first = (4 if header else 2) + (before is not None)
     for top, bottom in ((0, 2), (3, 4), (5, 6)):  # 一级事项 cells span their rows, as offices merge them
         sheet.merge_cells(f"B{first + top}:B{first + bottom}")
     book.save(path)
@@ -71,8 +73,14 @@ def test_import_reads_merged_cells_and_two_row_headers(tmp_path):
     assert list(items) == ["最低生活保障·政策法规", "办理流程", "低保对象名单", "特困人员救助供养·政策法规", "办理结果", "工作动态"]
     assert items["最低生活保障·政策法规"]["publish_within_workdays"] == 20
     assert items["办理流程"]["publish_within_workdays"] == 10
-    assert items["低保对象名单"] == {"id": "sx003", "name": "低保对象名单", "aliases": [], "required": True,
-                                     "stale_after_days": 92}
+    assert items["低保对象名单"] == {"id": item_id("最低生活保障", "低保对象名单"), "name": "低保对象名单",
+                                     "aliases": [], "required": True, "stale_after_days": 92}
+    # ids come from the name path, not the row: a new version with a row inserted before them keeps them
+    assert len({i["id"] for i in result.data["items"]}) == len(items)
+    inserted = [ROWS[0][0], "临时救助", "新增事项", *ROWS[0][3:]]
+    again = import_catalog(write_catalog_book(tmp_path / "目录2.xlsx", before=inserted), catalog_id="shjz")
+    ids = {i["name"]: i["id"] for i in again.data["items"]}
+    assert "新增事项" in ids and all(ids[name] == item["id"] for name, item in items.items())
     assert items["特困人员救助供养·政策法规"]["publish_within_workdays"] == 5
     assert items["办理结果"]["publish_within_workdays"] == 1
     assert [s.split("：")[1] for s in result.skipped] == ["仅依申请公开，不需设栏目"]

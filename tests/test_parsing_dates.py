@@ -94,3 +94,21 @@ def test_parse_datetime_short_date_with_time() -> None:
 def test_find_full_dates_in_order_and_valid_only() -> None:
     text = "2026-11-15 发布；成文于2026年11月10日；2026-02-30 无效；[11-16]"
     assert find_full_dates(text) == [date(2026, 11, 15), date(2026, 11, 10)]
+
+
+@pytest.mark.parametrize(
+    ("url", "short", "expected"),
+    [
+        ("http://x.gov.cn/a/201710/t20171010_1.htm", "[10-10]", date(2017, 10, 10)),
+        ("http://x.gov.cn/a/201710/t20171010_1.htm", "[09-15]", date(2017, 9, 15)),  # listed a little earlier
+        ("http://x.gov.cn/a/201710/t20171010_1.htm", "[03-05]", date(2018, 3, 5)),  # published months later
+        ("http://x.gov.cn/a/201712/t20171228_1.htm", "[01-03]", date(2018, 1, 3)),
+        ("http://x.gov.cn/art/2026/11/15/art_1_2.html", "[11-15]", date(2026, 11, 15)),
+        ("http://x.gov.cn/a/202611/t20261115_1.htm", "[12-20]", date(2025, 12, 20)),  # not after today
+        ("http://x.gov.cn/a/show.jsp?id=5", "[11-15]", date(2026, 11, 15)),  # no date in the URL: the page's
+    ],
+)
+def test_short_list_dates_take_the_year_from_the_url(url: str, short: str, expected: date) -> None:
+    from crawler.parsing.dates import url_context
+
+    assert parse_date(short, context=url_context(url, date(2026, 11, 20))) == expected

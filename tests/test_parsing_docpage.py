@@ -142,6 +142,13 @@ def test_publish_time_absent_when_page_shows_none() -> None:
         ("<p>【发布时间：2026-11-15】【来源：示例县财政局】</p>", "publisher", "示例县财政局"),
         ("<p>成文日期：2026-11-10</p>", "written_date", date(2026, 11, 10)),
         ("<p>发文日期：2026-11-10</p>", "written_date", date(2026, 11, 10)),
+        ("<table><tr><td>生成日期：</td><td>2017-10-10</td></tr></table>", "written_date", date(2017, 10, 10)),
+        ("<p>生成日期：2017-10-10</p><p>成文日期：2017-10-09</p>", "written_date", date(2017, 10, 9)),
+        # a label left in a comment around markup is not shown; the visible one counts
+        ("<!--<p>成文日期：2020-01-01</p>--><p>成文日期：2026-11-10</p>", "written_date", date(2026, 11, 10)),
+        ("<!--<td>成文日期：</td><td>2020-01-01</td>-->", "written_date", None),
+        ("<meta name='lanmu' content='2007年第23号'>", "column_name", "2007年第23号"),
+        ("<meta name='ColumnName' content='null'><meta name='lanmu' content='政策解读'>", "column_name", "政策解读"),
         ("<p>发文字号：示府办〔2026〕12号</p>", "doc_number", "示府办〔2026〕12号"),
         ("<p>文　　号：示府〔2026〕3号</p>", "doc_number", "示府〔2026〕3号"),
         ("<p>文号：-</p>", "doc_number", None),
@@ -163,6 +170,10 @@ def test_publish_time_absent_when_page_shows_none() -> None:
         ("<meta name='publishdate' content='2026-11-15'>", "publish_date", date(2026, 11, 15)),
         ("<meta name='firstpublishedtime' content='2026-11-15-10:20:00'>", "publish_date", date(2026, 11, 15)),
         ("<!--<publishtime>2026-11-15 10:00:00</publishtime>-->", "publish_time", time(10, 0)),
+        ("<!--enpproperty <articleid>1</articleid><date>2026-11-15 14:43:00:0</date><nodename>时政新闻</nodename>-->",
+         "publish_time", time(14, 43)),
+        ("<!--enpproperty <articleid>1</articleid><date>2026-11-15 14:43:00:0</date><nodename>时政新闻</nodename>-->",
+         "column_name", "时政新闻"),
         ("<p>正文中提到2026年11月15日召开会议。</p>", "publish_date", None),
     ],
 )
@@ -217,6 +228,16 @@ def test_extract_links_honours_base_and_skips_non_links() -> None:
         ("http://x.gov.cn/col/col1234/index.html", "工作动态", False),
         ("http://x.gov.cn/zwgk/zcjd/", "政策解读", False),
         ("http://x.gov.cn/show.jsp?id=5", "关于印发pdf格式规范的通知", False),
+        # pages about downloading (an app's download page) are pages, not files
+        ("http://app.www.gov.cn/download/Chinese.html", "中国政府网客户端", False),
+        ("https://app.www.gov.cn/govdata/html/download.html?from=singlemessage", "下载客户端", False),
+        ("http://x.gov.cn/download/", "下载中心", False),
+        ("http://x.gov.cn/download/ios", "iOS版", False),
+        ("http://x.gov.cn/download/index.jsp", "下载中心", False),
+        # download endpoints are files
+        ("http://x.gov.cn/download/2611121036", "", True),
+        ("http://x.gov.cn/fileDownload.do?id=5", "", True),
+        ("http://x.gov.cn/files/download?id=5", "", True),
         ("", "", False),
     ],
 )
@@ -250,3 +271,10 @@ def test_hostile_html_gives_a_result_not_an_exception(html: str, caplog: pytest.
     assert isinstance(page, DocumentPage)
     assert all(link.url.startswith(("http://", "https://", "ftp://")) for link in page.links)
     assert not caplog.records  # handled by the parser itself, not by its last-resort exception guard
+
+
+def test_breadcrumb_stops_before_the_page_tools_on_its_line() -> None:
+    html = ("<html><body><div class='BreadcrumbNav'><a href='/'>首页</a> &gt; <a href='/gongbao/'>国务院公报</a> &gt; "
+            "<a href='/gongbao/2007/23/'>2007年第23号</a> 字号：<a>默认</a> <a>大</a> <a>超大</a> | <a>打印</a> |</div>"
+            "<h1>示例标题</h1></body></html>")
+    assert parse_document_page(html, "http://www.example.gov.cn/gongbao/a.htm").column_name == "2007年第23号"

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from crawler.parsing.filekind import FileKind, classify_file
+from crawler.parsing.filekind import FileKind, classify_file, served_as_file
 
 DOWNLOAD = "http://www.example.gov.cn/module/download/download.jsp?fileid=88213"
 
@@ -198,3 +198,22 @@ def test_decision_order(url: str, disposition: str | None, expected: tuple[str, 
 def test_hostile_inputs_never_raise(url: str, disposition: str | None) -> None:
     found = classify_file(url, "text/;;;", disposition, head=b"PK\x03\x04\xff\xff")
     assert isinstance(found, FileKind)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "disposition", "expected"),
+    [
+        ("application/pdf", None, True),
+        ("application/octet-stream", None, True),
+        ("text/html; charset=utf-8", 'attachment; filename="2026.xls"', True),
+        ("text/html", "inline; filename=report.pdf", True),
+        ("text/html; charset=utf-8", None, False),
+        ("application/xhtml+xml", None, False),
+        ("text/plain", None, True),
+        ("image/png", None, True),
+        (None, None, False),
+        ("", "inline", False),
+    ],
+)
+def test_served_as_file(content_type: str | None, disposition: str | None, expected: bool) -> None:
+    assert served_as_file(content_type, disposition) is expected

@@ -230,6 +230,11 @@ def test_empty_columns(case: str, url: str, title: str, note: str | None, has_sc
         # breadcrumb wins, "正文"/"列表" are skipped
         ("示例市人民政府", "<div class='crumb'>当前位置：首页 &gt; 政务公开 &gt; 规划计划 &gt; 列表</div>", "规划计划"),
         ("示例市人民政府", "<p>您现在的位置：首页 » 政务公开 » 人事信息</p>", "人事信息"),
+        # the words in one cell, the links in the next (TRS table templates)
+        ("示例区政府网", "<table><tr><td>您的当前位置</td><td><a href='/'>首页</a>&nbsp;&gt;&gt;&nbsp;"
+         "<a href='/zwgk/'>政务公开</a>&nbsp;&gt;&gt;&nbsp;<a href='./'>政务要闻</a></td></tr></table>", "政务要闻"),
+        ("示例区政府网", "<div><span>位于</span><a href='/' class='CurrChnlCls'>首页</a> / "
+         "<a href='./' class='CurrChnlCls'>政务要闻</a></div>", "政务要闻"),
         ("", "", None),
     ],
 )
@@ -408,3 +413,211 @@ def test_hostile_html_never_raises(html: str, caplog: pytest.LogCaptureFixture) 
     assert isinstance(page, ListPage)
     assert all(u.startswith("http") for u in page.page_urls)
     assert not caplog.records  # handled by the parser itself, not by its last-resort exception guard
+
+
+# --- TRS with one <ul> per <div ms-visible>, pageChnlInfo and a search API ------------------------------
+
+MSV_URL = "http://www.example.gov.cn/zwgk/ghxx/gzjz/"
+
+
+def test_rows_of_one_list_split_over_wrapped_blocks_are_all_items() -> None:
+    page = _parse("trs/list_msvisible", MSV_URL)
+    assert len(page.items) == 75
+    assert all(item.url.startswith(MSV_URL + "2026") and item.date is not None for item in page.items)
+    assert page.items[0] == ListItem("关于做好冬季安全生产工作的通知", MSV_URL + "202611/t20261118_4012000.htm",
+                                     date(2026, 11, 18))
+    nav = {link.url.removeprefix("http://www.example.gov.cn") for link in page.nav_links}
+    assert {"/zwgk/ghxx/ghcg/", "/zwgk/ghxx/pqgs/", "/zwgk/ghxx/phgb/", "/zwgk/", "/hdjl/"} <= nav  # menus
+    assert "http://paper.example.com.cn/" in nav  # the footer's media links
+    assert not any("/2026" in url for url in nav)  # every entry is an item, none is left as a link
+
+
+def test_declared_records_pages_and_search_api() -> None:
+    from crawler.parsing.dataapi import TRS, ApiRequest, DataApi
+
+    page = _parse("trs/list_msvisible", MSV_URL)
+    assert page.title == "工作进展情况"  # the page's ColumnName meta
+    assert (page.declared_total, page.declared_pages) == (107, 8)
+    assert page.data_api == DataApi(
+        TRS, "http://www.example.gov.cn/fjdzapp/search", "POST",
+        (("channelid", "200210"), ("classsql", "chnlid=21733"), ("sortfield", "-docorderpri,-docreltime"),
+         ("classcol", "publishyear"), ("classsort", "0"), ("prepage", "15")), per_page=15, page_param="page")
+    assert page.data_api.request(6) == ApiRequest(
+        "http://www.example.gov.cn/fjdzapp/search", "POST",
+        "channelid=200210&classsql=chnlid%3D21733&sortfield=-docorderpri%2C-docreltime&classcol=publishyear"
+        "&classsort=0&prepage=15&page=6")
+
+
+def test_column_name_from_meta_before_breadcrumb_and_headings() -> None:
+    html = (PAGES / "trs/list_msvisible.html").read_text(encoding="utf-8")
+    # the breadcrumb stops at the parent; the heading says the whole path
+    html = html.replace('<li><a href="./">工作进展情况</a></li>', "")
+    assert parse_list_page(html, MSV_URL, today=TODAY).title == "工作进展情况"
+    for junk in ("null", "${column.name}", "示例市自然资源和规划局"):  # unrendered or the site's own name
+        page = parse_list_page(html.replace('content="工作进展情况"', f'content="{junk}"'), MSV_URL, today=TODAY)
+        assert page.title == "政务公开"
+
+
+def test_dates_in_the_element_after_the_title_take_the_year_from_the_url() -> None:
+    base = "http://www.example.gov.cn/czyjs/"
+    page = _parse("kaipuyun/list_dd_pairs", base, today=date(2026, 11, 20))
+    assert [(item.url.removeprefix(base), item.date) for item in page.items] == [
+        ("201712/t20171228_5521.htm", date(2017, 12, 28)),
+        ("201710/t20171010_5407.htm", date(2017, 10, 10)),
+        ("201709/t20170915_5388.htm", date(2017, 9, 15)),
+        ("201801/t20171229_5530.htm", date(2018, 1, 3)),  # shown in the new year, made in the old one
+    ]
+    assert page.title == "财政预决算"
+
+
+# --- a column-tree (hub) page: sub-columns and a teaser of their newest documents ------------------------
+
+HUB_URL = "http://www.example.gov.cn/zwgk/"
+
+
+def test_hub_page_is_a_tree_and_its_teaser_no_list() -> None:
+    page = _parse("trs/hub_zwgk", HUB_URL)
+    assert page.is_tree is True
+    assert page.items == () and page.note is None
+    assert page.title == "政务公开"
+    nav = {link.url for link in page.nav_links}
+    assert {HUB_URL + c for c in ("zfxxgkzn/", "fdzdgknr/zcwj/", "fdzdgknr/rsxx/", "zfxxgknb/")} <= nav
+    assert len(page.teasers) == 7 and page.teasers[0] == ListItem(
+        "示例市人民政府关于印发2027年重点工作任务分工的通知", HUB_URL + "fdzdgknr/zcwj/202611/t20261118_901.html",
+        date(2026, 11, 18))
+    assert nav.isdisjoint(t.url for t in page.teasers)  # documents, not columns to explore
+
+
+def test_hub_page_without_more_link_is_a_tree_by_its_sub_column_entries() -> None:
+    html = (PAGES / "trs/hub_zwgk.html").read_text(encoding="utf-8").replace(
+        '<a class="more" href="/zwgk/fdzdgknr/zcwj/">更多&gt;&gt;</a>', "")
+    page = parse_list_page(html, HUB_URL, today=TODAY)
+    assert page.is_tree is True and page.items == ()
+
+
+def test_list_pages_are_not_trees() -> None:
+    for case, url in (("trs/list_msvisible", MSV_URL), ("trs/list_createpagehtml", TRS_URL),
+                      ("kaipuyun/list_dd_pairs", "http://www.example.gov.cn/czyjs/")):
+        page = _parse(case, url)
+        assert page.is_tree is False and page.items, case
+
+
+def _entries(months: range, path: str, day: int, words: str) -> list[tuple[str, str, str]]:
+    return [(f"./2026{m:02d}/t2026{m:02d}{day}_{m}.html" if path == "." else
+             f"{path}/2026{m:02d}/t2026{m:02d}{day}_{m}.html", words.format(m), f"2026-{m:02d}-{day}")
+            for m in months]
+
+
+def test_one_dl_per_entry_beats_a_bigger_side_box() -> None:
+    rows = _entries(range(1, 8), ".", 10, "关于做好第{}项重点工作的通知")
+    side = _entries(range(1, 6), "/zwgk/zcwj", 12, "示例市关于第{}批政策文件的公告")
+    html = (
+        "<html><head><title>通知公告_示例市人民政府</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a></div><div class='con'>"
+        + "".join(f"<dl><dt><a href='{u}'>{t}</a></dt><dd>{d}</dd></dl>" for u, t, d in rows)
+        + "</div><div class='right'><h3>最新文件</h3><ul>"
+        + "".join(f"<li><a href='{u}'>{t}</a><span>{d}</span></li>" for u, t, d in side)
+        + "</ul></div></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/tzgg/", today=TODAY)
+    assert [(i.title, i.date.isoformat()) for i in page.items] == [(t, d) for _, t, d in rows]
+    assert page.title == "通知公告" and not page.is_tree
+    assert len([link for link in page.nav_links if "/zwgk/zcwj/" in link.url]) == 5
+
+
+@pytest.mark.parametrize(
+    ("pager", "scripts", "records", "pages"),
+    [
+        ("<div class='page'>共107条记录 当前第1/8页 <a href='index_1.html'>下一页</a></div>", "", 107, 8),
+        ("<div class='page'>共 36 条 共 3 页</div>", "", 36, 3),
+        ("<div class='page'>总记录数：45</div>", "var pageSize = 15;", 45, 3),
+        ("", "var countPage = 6; var currentPage = 0;", None, 6),
+        ("", "$('#5678').jpage({perPage: 20, totalRecord: 81});", 81, 5),
+        ("", "createPageHTML(12, 0, 'index', 'html');", None, 12),
+        ("", "createPageHTML('page_div', 5, 0, 'index', 'html', 75);", 75, 5),
+        ("", "var totalCount = 123456; // 访问量", None, None),  # a visit counter, not the list
+        ("<p>办理时限：共3个工作日</p>", "", None, None),  # not a pager
+        ("", "", None, None),
+    ],
+)
+def test_declared_records_and_pages(pager: str, scripts: str, records: int | None, pages: int | None) -> None:
+    rows = "".join(f"<li><a href='./202611/t202611{d:02d}_{d}.html'>示例市关于第{d}项重点工作的通知</a>"
+                   f"<span>2026-11-{d:02d}</span></li>" for d in range(1, 6))
+    html = f"<html><body><ul class='list'>{rows}</ul>{pager}<script>{scripts}</script></body></html>"
+    page = parse_list_page(html, "http://www.example.gov.cn/tzgg/", today=TODAY)
+    assert (page.declared_total, page.declared_pages) == (records, pages)
+
+
+def test_thousands_of_one_entry_blocks_stay_one_list_and_fast() -> None:
+    import time
+
+    blocks = "".join(f"<div><dl><dt><a href='./202611/t20261101_{i}.html'>示例市关于第{i}项重点工作的通知</a></dt>"
+                     f"<dd>[11-01]</dd></dl></div>" for i in range(2000))
+    started = time.perf_counter()
+    page = parse_list_page(f"<html><body>{blocks}</body></html>", "http://www.example.gov.cn/a/", today=TODAY)
+    assert len(page.items) == 2000 and page.items[-1].date == date(2026, 11, 1)
+    assert time.perf_counter() - started < 10
+
+
+def test_a_paged_list_of_the_sub_columns_documents_is_no_tree() -> None:
+    html = (PAGES / "trs/hub_zwgk.html").read_text(encoding="utf-8").replace(
+        '<a class="more" href="/zwgk/fdzdgknr/zcwj/">更多&gt;&gt;</a>', "").replace(
+        "</body>", "<script>createPageHTML(6, 0, 'index', 'html');</script></body>")
+    page = parse_list_page(html, HUB_URL, today=TODAY)
+    assert page.is_tree is False and len(page.items) == 7 and page.declared_pages == 6
+
+
+def test_catalogue_table_dates_from_the_generated_date_column() -> None:
+    rows = "".join(
+        f"<tr><td>{n}</td><td>11350000003591037R/2026-0{n}112</td><td><a href='./2026{n:02d}/t2026{n:02d}20_{n}.htm'>"
+        f"示例市关于第{n}项工作的通知</a></td><td>示政〔2026〕{n}号</td><td>2026-{n:02d}-18</td></tr>" for n in range(1, 5))
+    html = ("<html><body><table><tr><th>序号</th><th>索引号</th><th>信息名称</th><th>文号</th><th>生成日期</th></tr>"
+            f"{rows}</table></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zfxxgk/", today=TODAY)
+    assert [i.date for i in page.items] == [date(2026, n, 18) for n in range(1, 5)]
+
+
+def _box(heading: str, rows: list[tuple[str, str, str]], dated: bool) -> str:
+    lis = "".join(f"<li><a href='{u}'>{t}</a>{f'<span>{d}</span>' if dated else ''}</li>" for u, t, d in rows)
+    return f"<div class='box'><div class='hd'>{heading}</div><ul>{lis}</ul></div>"
+
+
+def test_an_undated_list_beats_a_dated_newest_files_box() -> None:
+    own = _entries(range(1, 7), ".", 10, "关于做好第{}项重点工作的通知")
+    side = _entries(range(1, 6), "/zwgk/zcwj", 12, "示例市关于第{}批政策文件的公告")
+    html = (f"<html><head><meta name='ColumnName' content='通知公告'></head><body>{_box('通知公告', own, False)}"
+            f"{_box('最新文件', side, True)}</body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/tzgg/", today=TODAY)
+    assert [i.title for i in page.items] == [t for _, t, _ in own] and not page.is_tree
+
+
+def test_a_column_called_newest_files_lists_its_own_entries() -> None:
+    own = _entries(range(1, 7), "/zwgk/zxwj", 10, "示例市关于第{}批政策文件的公告")
+    html = f"<html><head><meta name='ColumnName' content='最新文件'></head><body>{_box('最新文件', own, True)}</body></html>"
+    page = parse_list_page(html, "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
+    assert len(page.items) == 6
+    # without any name for the column, a page whose only list sits under such a heading still lists it
+    page = parse_list_page(html.replace("最新文件'", "'"), "http://www.example.gov.cn/zwgk/zxwj/", today=TODAY)
+    assert len(page.items) == 6
+
+
+def test_pages_numbered_with_a_hyphen() -> None:
+    base = "http://www.example.gov.cn/news-list-yw"
+    html = ("<html><body><div class='list'>" + "".join(
+        f"<div><a href='/news-show-{n}.html'>示例县第{n}项重点工作推进情况</a><p>2026-11-{n:02d}</p></div>" for n in range(1, 6))
+        + f"</div><div class='pages'>共595条记录 1/30页 <a href='{base}-1.html'>首页</a> <a href='{base}-2.html'>下一页</a>"
+        f" <a href='{base}-30.html'>末页</a></div></body></html>")
+    page = parse_list_page(html, base + ".html", today=TODAY)
+    assert f"{base}-2.html" in page.page_urls and f"{base}-30.html" in page.page_urls
+    assert not any("_" in url for url in page.page_urls) and len(page.items) == 5
+    assert (page.declared_total, page.declared_pages) == (595, 30)
+
+
+def test_hidden_run_of_numbered_page_links_is_the_pager() -> None:
+    rows = "".join(f"<li><a href='../../n3/n13/content_{n}.html'>示例市第{n}项重点工作推进情况</a>[2026-11-{n:02d}]</li>"
+                   for n in range(1, 6))
+    hidden = "".join(f"<a href='../../n3/n13/index_958_{n}.html'></a>" for n in range(1, 41))
+    html = (f"<html><body><ul>{rows}</ul><div id='pag_958'></div><script>var maxPageNum = 40;</script>"
+            f"<div style='display:none'>{hidden}</div></body></html>")
+    page = parse_list_page(html, "http://www.example.gov.cn/n3/n13/index.html", today=TODAY)
+    assert {f"http://www.example.gov.cn/n3/n13/index_958_{n}.html" for n in range(1, 41)} <= set(page.page_urls)
+    assert not any("index_958" in link.url for link in page.nav_links) and len(page.items) == 5

@@ -109,7 +109,7 @@ def test_upgrade_from_the_released_schema_keeps_rows_and_adds_the_check_indexes(
     upgrade(engine)
     indexes = {table: {i["name"] for i in inspect(engine).get_indexes(table)}
                for table in ("documents", "list_entries", "url_checks")}
-    if engine.dialect.name == "postgresql":  # 0004: no URL in a PostgreSQL btree (store.models.url_keyed)
+    if engine.dialect.name == "postgresql":  # 0005: no URL in a PostgreSQL btree (store.models.url_keyed)
         assert {"ix_documents_run_department", "uqh_documents_run_url"} <= indexes["documents"]
         assert "ix_documents_run_department_url" not in indexes["documents"]
     else:

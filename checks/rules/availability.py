@@ -14,7 +14,7 @@ from checks.registry import register
 from store import models as m
 from store.models_evidence import ProbeAttempt
 
-# 开普云 / TRS monitors warn at 3 % (standards.md); set failure_ratio to this for their practice
+# 开普云 / TRS monitors warn at 3 % (vendor practice); set failure_ratio to this for their practice
 VENDOR_WARN_RATIO = 0.03
 
 

@@ -16,6 +16,7 @@ from checks.base import Check, Finding, Severity, SkipCheck
 from checks.context import AuditContext, in_chunks
 from checks.registry import register
 from checks.rules.coverage import finding
+from store.personaldata import url_leaks
 from store import models as m
 from store.models_checks import PrivacyHit
 
@@ -59,6 +60,20 @@ class _PrivacyCheck(Check):
                                     "attachment_name": names.get(source) if in_attachment else None,
                                     "examples": [{"masked": h.masked, "excerpt": h.excerpt}
                                                  for h in found[:MAX_EXAMPLES]]})
+        yield from self._in_addresses(ctx)
+
+    def _in_addresses(self, ctx: AuditContext) -> Iterable[Finding]:
+        """A number in an address (a document's or a link target's path, a file name, where a redirect
+        leads) is published as much as one in the page: one finding per address, location "URL". The
+        address stays in `url` (a screenshot opens it); every text around it holds it masked."""
+        for (dept, url), source in _addresses(ctx).items():
+            leaks = [leak for leak in url_leaks(url) if leak.kind == self.kind]
+            if leaks:
+                yield finding(check=self.id, department=dept, url=url, kind="url",
+                              evidence={"location": "URL", "document_url": source or url, "source_url": url,
+                                        "count": len(leaks), "shown_url": leaks[0].excerpt,
+                                        "examples": [{"masked": leak.masked, "excerpt": leak.excerpt}
+                                                     for leak in leaks[:MAX_EXAMPLES]]})
 
 
 def _attachment_names(ctx: AuditContext, found: set[tuple[str, str]]) -> dict[str, str]:
@@ -85,3 +100,31 @@ class MobileNumberCheck(_PrivacyCheck):
 
     id = "privacy.mobile_number"
     kind = "mobile_number"
+
+
+def _may_hold_number(url: str) -> bool:
+    """Cheap filter before the regular expressions: an address with fewer than 11 digits holds neither."""
+    return sum(c.isdigit() for c in url) >= 11
+
+
+def _addresses(ctx: AuditContext) -> dict[tuple[str | None, str], str | None]:
+    """(department, address) → the page that links or redirects to it, for every address of the run that
+    may hold a personal number: documents, link targets and where their redirects ended."""
+    found: dict[tuple[str | None, str], str | None] = {}
+    session, run_id = ctx.session, ctx.run_id
+    for dept, url in session.execute(select(m.Document.department_id, m.Document.url)
+                                     .where(m.Document.run_id == run_id)):
+        if _may_hold_number(url):
+            found.setdefault((dept, url), None)
+    targets: dict[str, tuple[str | None, str]] = {}
+    for dept, source, target in session.execute(select(m.Link.department_id, m.Link.source_url, m.Link.target_url)
+                                                .where(m.Link.run_id == run_id)):
+        targets.setdefault(target, (dept, source))
+        if _may_hold_number(target):
+            found.setdefault((dept, target), source)
+    for url, final in session.execute(select(m.UrlCheck.url, m.UrlCheck.final_url)
+                                      .where(m.UrlCheck.run_id == run_id, m.UrlCheck.final_url.is_not(None))):
+        if final != url and _may_hold_number(final) and url in targets:
+            dept, source = targets[url]
+            found.setdefault((dept, final), source)
+    return found

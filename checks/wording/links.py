@@ -24,6 +24,7 @@ LINK_REASONS: dict[str, str] = {
     "private_address": "指向内网地址，公众无法访问",
     "invalid_url": "链接地址格式错误",
     "url_too_long": "链接地址过长，未访问",
+    "unsupported_scheme": "跳转到非网页地址（如 file:、ftp:、javascript:），公众无法访问",
 }
 
 ARCHIVE_HOW: dict[str, str] = {

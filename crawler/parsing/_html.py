@@ -28,7 +28,9 @@ _NON_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _BREADCRUMB_TOKENS = re.compile(
     r"bread|crumb|position|location|dqwz|curpos|current-?path|weizhi|lujing|ljdh|navpath|nav-path|"
     r"nav_path|path", re.I)
-_BREADCRUMB_LEAD = re.compile(r"^\s*(?:您?(?:当前|现在|目前)?(?:所在)?的?位置|当前位置|您的位置)\s*[:：]?\s*")
+_BREADCRUMB_LEAD = re.compile(
+    r"^\s*(?:您的(?:当前|现在)位置|您(?:当前|现在|目前)的位置(?:是)?|您?(?:当前|现在|目前)?(?:所在)?的?位置|当前位置|"
+    r"您的位置)\s*[:：]?\s*")
 _BREADCRUMB_SEP = re.compile(r"\s*(?:>>|&gt;|[>＞»›→]|\s/\s)\s*")
 _GENERIC_CRUMBS = frozenset({"正文", "列表", "详情", "内容", "列表页", "详细信息", "信息详情", "文章详情",
                              "正文内容", "阅读"})
@@ -341,18 +343,86 @@ def breadcrumb(soup: BeautifulSoup, index: SoupIndex | None = None) -> Tag | Non
         text = capped_text(tag, 201)
         if 0 < len(text) <= 200:
             return tag
+    # TRS templates mark the breadcrumb's links themselves: <a class="CurrChnlCls">
+    for link in index.named("a"):
+        if "currchnlcls" in class_tokens(link).split():
+            parent = link.parent
+            while parent is not None and parent.name not in BLOCKS:
+                parent = parent.parent
+            if isinstance(parent, Tag) and len(capped_text(parent, 201)) <= 200:
+                return parent
+            break
     for string in [s for s in index.strings if _BREADCRUMB_LEAD.search(s)]:
         parent = string.parent
         while parent is not None and parent.name not in BLOCKS:
             parent = parent.parent
+        # "您的当前位置" alone in a cell, the links in the next one: the row holds both
+        node = parent
+        for _ in range(2):
+            if not isinstance(node, Tag) or first_tag(node, ("a",), attr="href") is not None:
+                break
+            up = node.parent
+            if not isinstance(up, Tag) or up.name in ("body", "html") or len(capped_text(up, 201)) > 200:
+                break
+            node = up
+        if isinstance(node, Tag) and node is not parent and first_tag(node, ("a",), attr="href") is not None:
+            parent = node
         if isinstance(parent, Tag) and len(capped_text(parent, 201)) <= 200:
+            return parent
+    return _home_trail(index)
+
+
+_HOME = frozenset({"首页", "网站首页", "首 页", "主页", "返回首页"})
+_TRAIL_SEP = re.compile(r"^\s*(?:>>?|&gt;|[>＞»›→]+|/)\s*$")
+
+
+def _home_trail(index: SoupIndex) -> Tag | None:
+    """A breadcrumb with neither name nor leading words: a short block whose first link is 首页 and whose
+    links are separated by ">"-like marks ("网站首页 > 政务公开 > 万载要闻")."""
+    for link in index.named("a", attr="href"):
+        if capped_text(link, 6) not in _HOME:
+            continue
+        parent = link.parent
+        while parent is not None and parent.name not in BLOCKS:
+            parent = parent.parent
+        if not isinstance(parent, Tag) or len(capped_text(parent, 201)) > 200:
+            continue
+        links = tags_within(parent, ("a",), attr="href", limit=12)
+        if len(links) < 2 or links[0] is not link:
+            continue
+        between = links[0].next_sibling
+        text = ""
+        while between is not None and between is not links[1]:
+            text += str(between.get_text() if isinstance(between, Tag) else between)
+            between = between.next_sibling
+        if _TRAIL_SEP.match(text.replace("\xa0", " ")):
             return parent
     return None
 
 
 def breadcrumb_parts(tag: Tag) -> list[str]:
+    """The steps of a breadcrumb: split at its separators, or, when it has none (links in <li>s or side by
+    side), one step per link and per text after the last link."""
     text = _BREADCRUMB_LEAD.sub("", visible_text(tag))
-    return [p.strip() for p in _BREADCRUMB_SEP.split(text) if p.strip()]
+    parts = [p.strip() for p in _BREADCRUMB_SEP.split(text) if p.strip()]
+    links = tags_within(tag, ("a",), limit=20)
+    if len(parts) > 1 or len(links) < 2:
+        return parts
+    steps = [t for t in (capped_text(a, 60) for a in links) if t]
+    tail = links[-1].next_sibling
+    trailing: list[str] = []
+    while tail is not None:
+        if isinstance(tail, Tag):
+            trailing.append(visible_text(tail))
+        elif isinstance(tail, NavigableString) and not isinstance(tail, _NON_TEXT):
+            trailing.append(str(tail))
+        tail = tail.next_sibling
+    last = collapse(" ".join(trailing))
+    return steps + ([last] if last else [])
+
+
+# Page tools some templates put in the breadcrumb's line (gov.cn: "2007年第23号 字号：默认 大 超大 | 打印 |").
+_TOOLBAR = re.compile(r"\s*(?:【?\s*字号\s*[:：]|【?\s*字体\s*[:：]|【?\s*打印\s*】?\s*[|｜]|\|\s*打印|【\s*关闭|分享到\s*[:：]?)")
 
 
 def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> str | None:
@@ -360,9 +430,34 @@ def breadcrumb_column(soup: BeautifulSoup, index: SoupIndex | None = None) -> st
     tag = breadcrumb(soup, index)
     if tag is None:
         return None
-    parts = [p for p in breadcrumb_parts(tag) if p not in _GENERIC_CRUMBS]
+    parts = [_TOOLBAR.split(p, 1)[0].strip() for p in breadcrumb_parts(tag)]
+    parts = [p for p in parts if p and p not in _GENERIC_CRUMBS]
     if len(parts) >= 1 and not (len(parts) == 1 and parts[0] in ("首页", "网站首页")):
         return parts[-1]
+    return None
+
+
+# <meta> names that carry the column a page belongs to: the government-site metadata standard's ColumnName,
+# and the names some CMSs use instead.
+_COLUMN_METAS = ("columnname", "lanmu", "lanmuname", "column", "channelname", "chnlname", "catalogname")
+_NOT_A_NAME = re.compile(r"^(?:null|none|undefined|nil|n/?a|-+)$|\$\{|<%|\{\{|#\{|<[A-Za-z]", re.I)
+
+
+def meta_column(index: SoupIndex) -> str | None:
+    """The column name the page's own metadata gives (``<meta name="ColumnName" content="…">``)."""
+    found: dict[str, str] = {}
+    site = ""
+    for tag in index.named("meta"):
+        name = str(tag.get("name") or tag.get("property") or "").strip().lower()
+        content = collapse(str(tag.get("content") or ""))
+        if name == "sitename":
+            site = content
+        elif name in _COLUMN_METAS and name not in found:
+            found[name] = content
+    for name in _COLUMN_METAS:
+        value = found.get(name, "")
+        if value and len(value) <= 40 and not _NOT_A_NAME.search(value) and value != site:
+            return value
     return None
 
 

@@ -21,11 +21,14 @@ from ._html import (
     text_strings,
 )
 from ._pager import Anchor
-from .dates import parse_date
+from .dates import parse_date, url_context
 
 _SEMANTIC_ROWS = ("li", "tr", "dd", "dt")
 _BLOCK_ROWS = ("div", "p", "article", "section", "h3", "h4", "h5")
 _MAX_LEVELS = 6
+_PARALLEL_LEVELS = 4
+_SIBLING_STEPS = 2
+_SIBLING_TEXT = 30  # "发布日期：2017-10-10", not a paragraph that happens to hold a date
 _MAX_ROW_LINKS = 4
 _MAX_ROW_TEXT = 400
 _CHROME = re.compile(
@@ -33,12 +36,15 @@ _CHROME = re.compile(
     r"copyright|friend|yqlj|xglj|related|relevant|xgwz|xgxx|share|pager|paging|pagination|^page$|^pages$|"
     r"sidebar|^side|banner|^logo|search|toolbar|^hot|rank|tuijian|recommend", re.I)
 _RELATED_HEADING = re.compile(r"相关链接|友情链接|相关文章|相关信息|相关阅读|相关新闻|热点|热门|推荐|排行|专题专栏|网站导航")
+RELATED, TEASER = "related", "teaser"
+# Boxes of other columns' newest documents on hub and list pages.
+_TEASER_HEADING = re.compile(r"最新文件|最新信息|最新公开|最新发布|最近更新|最新更新|最新政策")
 _DATE_ONLY = re.compile(
     r"^[\s\[\]【】()（）]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/]\s*\d{1,2}|"
     r"\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s\[\]【】()（）]*$")
 _ELLIPSIS = ("...", "…", "。。。", "..", "．．．")
 _COLUMN_NAME = re.compile(r"/(?:index|list|default|more|main)(?:_\d+)?\.(?:s?html?|jsp|php|aspx?)$", re.I)
-_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间")
+_DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间", "生成日期", "成文日期", "发文日期")
 
 
 @dataclass(frozen=True)
@@ -178,34 +184,59 @@ def _row_date(row: Tag, main: Tag, context: date | None, columns: dict[int, int 
     found = parse_date(" ".join(outside), context=context)
     if found is None:  # some templates print the date inside the link
         found = parse_date(" ".join(str(s) for s in inside if _DATE_ONLY.match(str(s))), context=context)
+    if found is None:
+        found = _sibling_date(row, context)
     return found
 
 
-def _related_box(container: Tag, headed: dict[int, bool] | None = None) -> bool:
-    """Under a "相关链接"-like heading; headed caches (by id) the heading test of ancestors shared by groups."""
+def _sibling_date(row: Tag, context: date | None) -> date | None:
+    """A date in the element right after the row: ``<dd><a>…</a></dd><dd>2017-10-10</dd>``, a ``<span>``
+    beside a ``<div>`` row. Only elements without links, and only up to the next one with a link."""
+    sibling = row.next_sibling
+    for _ in range(_SIBLING_STEPS):
+        while sibling is not None and not isinstance(sibling, Tag):
+            text = str(sibling).strip()
+            if text:
+                return parse_date(text, context=context) if len(text) <= _SIBLING_TEXT else None
+            sibling = sibling.next_sibling
+        if sibling is None or first_tag(sibling, ("a",), attr="href") is not None or sibling.name == "a":
+            return None
+        text = capped_text(sibling, _SIBLING_TEXT + 1)
+        if text:
+            return parse_date(text, context=context) if len(text) <= _SIBLING_TEXT else None
+        sibling = sibling.next_sibling
+    return None
+
+
+def _related_box(container: Tag, headed: dict[int, str | None] | None = None,
+                 own_name: str | None = None) -> str | None:
+    """RELATED under a "相关链接"-like heading, TEASER under a "最新文件"-like one (unless the column is called
+    so: own_name is the page's column name), else None; headed caches (by id) the heading test of ancestors
+    shared by groups."""
     headed = {} if headed is None else headed
     node: Tag | None = container
     for _ in range(3):
         if not isinstance(node, Tag) or node.name in ("body", "html"):
-            return False
-        known = headed.get(id(node))
-        if known is None:
-            known = headed[id(node)] = _after_related_heading(node)
-        if known:
-            return True
+            return None
+        if id(node) not in headed:
+            headed[id(node)] = _after_related_heading(node, own_name)
+        if headed[id(node)]:
+            return headed[id(node)]
         node = node.parent
-    return False
+    return None
 
 
-def _after_related_heading(node: Tag) -> bool:
+def _after_related_heading(node: Tag, own_name: str | None = None) -> str | None:
     previous = node.previous_sibling  # node.find_previous_sibling(True)
     while previous is not None and not isinstance(previous, Tag):
         previous = previous.previous_sibling
     if isinstance(previous, Tag):
         text = capped_text(previous, 21)
         if len(text) <= 20 and _RELATED_HEADING.search(text):
-            return True
-    return False
+            return RELATED
+        if len(text) <= 20 and _TEASER_HEADING.search(text) and not (own_name and own_name in text):
+            return TEASER
+    return None
 
 
 def _signature(row: Tag) -> tuple[object, ...]:
@@ -226,15 +257,19 @@ def menu_containers(self_links: list[Tag]) -> set[int]:
     return menus
 
 
+def looks_like_column(url: str) -> bool:
+    """A URL that names a column (a directory, its index/list page, Hanweb's /col/colN/) rather than a document."""
+    return _looks_like_column(url)
+
+
 def _looks_like_column(url: str) -> bool:
     path = urlsplit(url).path
     return path.endswith("/") or bool(_COLUMN_NAME.search(path)) or "/col/col" in path
 
 
-def _group_score(rows: list[Row], container: Tag, menus: set[int],
-                 headed: dict[int, bool] | None = None) -> tuple[bool, float] | None:
+def _group_score(rows: list[Row], container: Tag, menus: set[int]) -> tuple[bool, float] | None:
     """(is the group dated, how much it looks like the main list), or None if it is not a list of entries."""
-    if id(container) in menus or _related_box(container, headed):
+    if id(container) in menus:
         return None
     dated = sum(1 for r in rows if r.date is not None)
     is_dated = dated >= max(1, len(rows) / 2)
@@ -249,8 +284,36 @@ def _group_score(rows: list[Row], container: Tag, menus: set[int],
     return is_dated, dated * 3 + len(rows) + sum(min(len(r.title), 30) for r in rows) / 10
 
 
-def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset()) -> list[Row]:
-    """The rows of the page's main list, in page order."""
+def _shape(tag: Tag) -> tuple[object, ...]:
+    return tag.name, tuple(tag.get("class") or ())
+
+
+def _parallel_keys(container: Tag) -> list[tuple[object, ...]]:
+    """Keys that two containers share when they sit side by side in the same way: for each level up to
+    _PARALLEL_LEVELS, the shapes of the wrappers on the way and the shared ancestor itself.
+
+    Templates print one list as several blocks (TRS pages in five-entry <ul>s, each in its own
+    ``<div ms-visible=…>``, or one <dl> per entry); the blocks' wrappers, up to a shared ancestor a few
+    levels up, look alike.
+    """
+    keys: list[tuple[object, ...]] = []
+    shapes: list[tuple[object, ...]] = []
+    node: Tag = container
+    for _ in range(_PARALLEL_LEVELS):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name == "[document]":
+            break
+        keys.append((tuple(shapes), id(parent)))
+        if parent.name in ("body", "html"):
+            break
+        shapes.append(_shape(parent))
+        node = parent
+    return keys
+
+
+def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = frozenset(),
+              own_name: str | None = None) -> tuple[list[Row], list[Row]]:
+    """The rows of the page's main list, and the rows of "最新文件"-like teaser boxes, each in page order."""
     groups: dict[int, list[Row]] = defaultdict(list)
     containers: dict[int, Tag] = {}
     seen_rows: set[int] = set()
@@ -276,29 +339,43 @@ def find_rows(anchors: list[Anchor], context: date | None, menus: set[int] = fro
         main, title = links[best], titles[best]
         if len(title) < 2:
             continue
-        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, context, columns), order))
+        row_context = url_context(main.url, context)
+        groups[id(row.parent)].append(Row(row, main, title, _row_date(row, main.tag, row_context, columns), order))
         containers[id(row.parent)] = row.parent
     scored = []
-    headed: dict[int, bool] = {}
+    teasers: list[Row] = []
+    headed: dict[int, str | None] = {}
     for key, rows in groups.items():
-        result = _group_score(rows, containers[key], menus, headed)
-        if result is not None:
-            is_dated, score = result
-            scored.append(((is_dated, score), key, is_dated))
+        box = _related_box(containers[key], headed, own_name)
+        result = None if box == RELATED else _group_score(rows, containers[key], menus)
+        if result is None:
+            continue
+        if box == TEASER:
+            teasers.extend(rows)
+            continue
+        is_dated, score = result
+        scored.append(((is_dated, score), key, is_dated))
+    teasers.sort(key=lambda r: r.order)
     if not scored:
-        return []
+        return [], teasers
     scored.sort(key=lambda item: item[0], reverse=True)
-    _, best_key, best_dated = scored[0]
-    best_container = containers[best_key]
-    signature = _signature(groups[best_key][0].tag)
-    chosen: list[Row] = []
-    for _, key, is_dated in scored:
-        container = containers[key]
-        if key == best_key or (
-            is_dated == best_dated
-            and container.parent is best_container.parent
-            and _signature(groups[key][0].tag) == signature
-        ):
-            chosen.extend(groups[key])
+    # Groups that are blocks of one list (one <dl> per entry, five-entry <ul>s in wrappers) are scored
+    # together, so that a list cut into small blocks beats a single side box of five. Blocks belong together
+    # when their containers sit under a shared ancestor through wrappers of the same kind (_parallel_keys).
+    families: list[tuple[bool, list[int], float]] = []  # (dated, keys, score)
+    family_of: dict[tuple[object, ...], int] = {}
+    for (is_dated, score), key, _ in scored:
+        keys = [(is_dated, _signature(groups[key][0].tag), *k) for k in _parallel_keys(containers[key])]
+        index = next((family_of[k] for k in keys if k in family_of), None)
+        if index is None:
+            index = len(families)
+            families.append((is_dated, [], 0.0))
+        dated, members, total = families[index]
+        members.append(key)
+        families[index] = (dated, members, total + score)
+        for k in keys:
+            family_of.setdefault(k, index)
+    best = max(families, key=lambda f: (f[0], f[2]))
+    chosen: list[Row] = [row for key in best[1] for row in groups[key]]
     chosen.sort(key=lambda r: r.order)
-    return chosen
+    return chosen, teasers

@@ -27,7 +27,9 @@ _LAST = re.compile(r"^(?:尾页|末页|最后一?页|last(?:page)?)[>»›]*$", 
 _FIRST = re.compile(r"^[<«‹]*(?:首页|第一页|first(?:page)?)$", re.I)
 _NUMBER = re.compile(r"^\d{1,5}$")
 _STRIP = re.compile(r"[\s\[\]【】()（）]")
-_BASENAME = re.compile(r"^(?P<stem>[A-Za-z][\w-]*?)(?:_(?P<n>\d{1,5}))?\.(?P<ext>s?html?|jsp|php|aspx?)$", re.I)
+# "index_2.html" (TRS and most CMSs), "news-list-yw-2.html" (some PHP CMSs)
+_BASENAME = re.compile(r"^(?P<stem>[A-Za-z][\w-]*?)(?:(?P<sep>[_-])(?P<n>\d{1,5}))?\.(?P<ext>s?html?|jsp|php|aspx?)$",
+                       re.I)
 _TOTAL_TEXT = (
     re.compile(r"共\s*(\d{1,6})\s*页"), re.compile(r"总页数\s*[:：]?\s*(\d{1,6})"),
     re.compile(r"页次\s*[:：]?\s*\d{1,6}\s*/\s*(\d{1,6})"), re.compile(r"\d{1,6}\s*/\s*(\d{1,6})\s*页"),
@@ -54,6 +56,7 @@ class _Where:
     ext: str | None
     path: str
     query: str
+    sep: str = "_"  # what joins stem and number
 
 
 def _where(url: str) -> _Where:
@@ -78,6 +81,7 @@ def _where_of(url: str) -> _Where:
         number=int(m.group("n")) if m and m.group("n") else None,
         ext=m.group("ext").lower() if m else None,
         path=parts.path or "/",
+        sep=m.group("sep") or "_" if m else "_",
         query=parts.query,
     )
 
@@ -180,8 +184,9 @@ def _offset(pairs: list[tuple[int, int]], default: int) -> int:
 
 
 def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str,
-                   base: str) -> tuple[list[str], set[int]]:
-    """Other pages of this list in page order, and ``id()`` of the anchor tags that are pager links.
+                   base: str) -> tuple[list[str], set[int], int | None]:
+    """Other pages of this list in page order, ``id()`` of the anchor tags that are pager links, and the
+    number of pages the pager declares (None when it does not say).
 
     page_text is the page's visible text; scripts the text of its <script> elements (read before any
     rewriting of the soup).
@@ -234,6 +239,10 @@ def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str
         elif _path_variant(current, other) and _NUMBER.match(word):
             path_pairs.append((int(word), other.number or 0))
 
+    for a in _numbered_runs(anchors, current, pager_ids):
+        pager_ids.add(id(a.tag))
+        observed.append(a.url)
+
     generated: list[str] = []
     aliases: set[str] = set()
     created = create_page_html(scripts)
@@ -242,6 +251,7 @@ def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str
     if total is None:
         total = script_total(scripts)
 
+    declared = created[0] if created is not None else total
     if created is not None:
         count, index, stem, ext = created
         for n in range(min(count, MAX_PAGES)):
@@ -260,7 +270,33 @@ def find_page_urls(page_text: str, scripts: str, anchors: list[Anchor], url: str
     for candidate in generated + observed:
         if candidate not in result and candidate not in aliases and not same_page(candidate, url):
             result.append(candidate)
-    return result, pager_ids
+    return result, pager_ids, declared
+
+
+_MIN_RUN = 3
+
+
+def _numbered_runs(anchors: list[Anchor], current: _Where, taken: set[int]) -> list[Anchor]:
+    """Links without words (or with page numbers) to one directory's stem_1, stem_2, stem_3 …: a pager
+    under another stem than the page's own (index.html → index_958_1.html), often a hidden block the
+    visible pager script stands for."""
+    runs: dict[tuple[str, str, str | None, str | None, str], list[Anchor]] = {}
+    for a in anchors:
+        if id(a.tag) in taken:
+            continue
+        other = _where(a.url)
+        word = _word(a.text)
+        if other.number is None or other.root != current.root or other.directory != current.directory:
+            continue
+        if word and not _NUMBER.match(word):
+            continue
+        runs.setdefault((other.root, other.directory, other.stem, other.ext, other.query), []).append(a)
+    found: list[Anchor] = []
+    for members in runs.values():
+        numbers = sorted({_where(a.url).number or 0 for a in members})
+        if len(numbers) >= _MIN_RUN and numbers[0] <= 2 and numbers[-1] - numbers[0] + 1 == len(numbers):
+            found.extend(members)
+    return found
 
 
 def _looks_like_title(word: str) -> bool:
@@ -282,11 +318,13 @@ def _path_pages(current: _Where, observed: list[str], pairs: list[tuple[int, int
         return []
     here = 1 if current.number is None else current.number - offset
     directory = f"{current.root}{current.directory}"
+    seps = Counter(w.sep for w in map(_where, observed) if w.stem == stem and w.number is not None)
+    sep = seps.most_common(1)[0][0] if seps else current.sep
     pages = []
     for page in range(1, min(total, MAX_PAGES) + 1):
         n = page + offset
         if page != here:
-            pages.append(f"{directory}{stem}.{ext}" if page == 1 or n <= 0 else f"{directory}{stem}_{n}.{ext}")
+            pages.append(f"{directory}{stem}.{ext}" if page == 1 or n <= 0 else f"{directory}{stem}{sep}{n}.{ext}")
     return pages
 
 

@@ -68,3 +68,53 @@ def hanweb_pages(scripts: str, url: str) -> list[str]:
     page_now = dict(parse_qsl(parts.query)).get("pageNum", "1")
     path = urlunsplit(parts[:3] + ("", ""))
     return [f"{path}?uid={unit.group(1)}&pageNum={n}" for n in range(1, count + 1) if str(n) != page_now]
+
+
+# Pager words only: "totalCount"/"total" also count visits, comments and search hits on many pages.
+_RECORD_VARS = re.compile(
+    r"\b(?:recordCount|totalRecords?|recordTotal|record_count|total_record|totalRecordNum)\s*[\"']?\s*[:=]\s*"
+    r"[\"']?(\d{1,7})\b", re.I)
+_PER_PAGE_VARS = re.compile(
+    r"\b(?:prepage|perPage|per_page|pageSize|page_size|pagesize|perpage)\s*[\"']?\s*[:=]\s*[\"']?"
+    r"(\d{1,4})\b")
+_RECORD_TEXT = (
+    re.compile(r"共\s*有?\s*(\d{1,7})\s*(?:条|项|篇|个)"), re.compile(r"(?:总记录数|总条数|记录总数|信息总数)\s*[:：]?\s*(\d{1,7})"),
+    re.compile(r"(\d{1,7})\s*条记录"),
+)
+
+
+_PAGER_WORDS = re.compile(r"页|记录|条信息|条数据|首页|尾页")
+_NEAR = 30
+
+
+def declared_records(text: str, scripts: str) -> int | None:
+    """How many records the list says it has: "共107条" in its text, recordCount/totalRecord in its scripts."""
+    for pattern in _RECORD_TEXT:
+        for m in pattern.finditer(text):
+            # "共107条" of a pager, not "共3个工作日" of some notice: pager words nearby
+            if _PAGER_WORDS.search(text[max(0, m.start() - _NEAR): m.end() + _NEAR]):
+                return int(m.group(1))
+    m = _RECORD_VARS.search(scripts)
+    if m:
+        return int(m.group(1))
+    return create_page_records(scripts)
+
+
+def create_page_records(scripts: str) -> int | None:
+    """The record count the newer TRS call passes last: ``createPageHTML('page_div', 5, 0, 'index', 'html', 75)``."""
+    for m in _CREATE_PAGE.finditer(scripts):
+        args = [a.strip() for a in m.group(1).split(",")]
+        if len(args) >= 6 and args[0][:1] in "\"'" and args[3][:1] in "\"'" and args[4][:1] in "\"'":
+            value = _int_arg(args[5], scripts)
+            if value is not None:
+                return value
+    return None
+
+
+def declared_per_page(scripts: str) -> int | None:
+    """Records per page a script pager is set up with (prepage, perPage, pageSize …), if it says."""
+    for m in _PER_PAGE_VARS.finditer(scripts):
+        value = int(m.group(1))
+        if 0 < value <= 500:
+            return value
+    return None

@@ -7,10 +7,10 @@ Full dates (2026-11-15, 2026/11/15, 2026.11.15, 2026年11月15日, 二〇二六�
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Iterator, NamedTuple
 
-__all__ = ["find_full_dates", "parse_date", "parse_datetime"]
+__all__ = ["find_full_dates", "parse_date", "parse_datetime", "url_date", "url_context"]
 
 _MIN_YEAR = 1900
 _MAX_YEAR = 2099
@@ -179,3 +179,44 @@ def parse_datetime(text: str, *, context: date | None = None) -> tuple[date, tim
     minute = m.group("minute") or m.group("minute2")
     second = m.group("second") or m.group("second2") or "0"
     return value, time(int(m.group("hour")), int(minute), int(second))
+
+
+# Dates CMSs put in document URLs: TRS "/202611/t20261115_123.html", Hanweb "/art/2026/11/15/art_…",
+# "/2026-11/15/content_…", "/20261115/…".
+_URL_DAY = (
+    re.compile(r"(?<![0-9A-Za-z])t?((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[_./-])"),
+    re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])/"),
+)
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])/")
+# A list's short "[10-10]" date is read as the first such day from a month before the day its document's
+# URL was made: documents go up on or after that day, sometimes months later, rarely weeks before.
+URL_DATE_SLACK = timedelta(days=31)
+
+
+def url_date(url: str) -> date | None:
+    """The day (or first of the month) a document URL carries, if any: "/201710/t20171010_1.htm" → 2017-10-10."""
+    path = url.split("?", 1)[0]
+    for pattern in _URL_DAY:
+        found = [_valid(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in pattern.finditer(path)]
+        found = [d for d in found if d is not None]
+        if found:
+            return found[-1]
+    months = [_valid(int(m.group(1)), int(m.group(2)), 1) for m in _URL_MONTH.finditer(path)]
+    months = [d for d in months if d is not None]
+    return months[-1] if months else None
+
+
+def url_context(url: str, fallback: date | None) -> date | None:
+    """The context date a short list date next to a link to url is read against (see parse_date): the
+    latest day it may be, a year from the URL's date less URL_DATE_SLACK, and not after fallback (the page's
+    own context, usually today or its newest full date) when that is later than the URL's date."""
+    day = url_date(url)
+    if day is None:
+        return fallback
+    try:
+        latest = day.replace(year=day.year + 1) - URL_DATE_SLACK
+    except ValueError:  # 29 February
+        latest = day + timedelta(days=365) - URL_DATE_SLACK
+    if fallback is not None and fallback >= day:
+        latest = min(latest, fallback)
+    return latest

@@ -22,6 +22,7 @@ from ._html import (
     iter_text_lines,
     looks_like_site_name,
     make_soup,
+    meta_column,
     page_title,
     text_sizes,
     visible_text,
@@ -66,6 +67,8 @@ _META_FIELDS = {
 _COMMENT_FIELDS = {
     "publishtime": "publish", "pubdate": "publish", "publishdate": "publish", "pubtime": "publish",
     "docreltime": "publish", "releasetime": "publish", "fbsj": "publish", "fbrq": "publish",
+    "date": "publish",  # <!--enpproperty <date>2023-12-01 14:43:00:0</date><nodename>时政新闻</nodename>…-->
+    "nodename": "column",
     "title": "title", "articletitle": "title", "doctitle": "title",
     "source": "publisher", "contentsource": "publisher", "docsource": "publisher",
     "columnname": "column", "channelname": "column", "chnlname": "column",
@@ -271,7 +274,7 @@ def _parse(html: str, url: str) -> DocumentPage:
         return _first_value(best(labels, field), meta.get(field), tagged.get(field), best(comment, field))
 
     title = _title(soup, index, _first_value(best(labels, "title")), meta.get("title") or tagged.get("title"))
-    column = _first_value(meta.get("column"), best(labels, "column"), tagged.get("column"))
+    column = _first_value(meta_column(index), best(labels, "column"), tagged.get("column"))
     return DocumentPage(
         title=title,
         publish_date=publish_date,

@@ -14,7 +14,7 @@ from email.header import decode_header, make_header
 from posixpath import basename
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["FileKind", "classify_file"]
+__all__ = ["FileKind", "classify_file", "served_as_file"]
 
 
 @dataclass(frozen=True)
@@ -276,3 +276,21 @@ def classify_file(
     if magic is not None:
         return _kind(magic, "magic", filename)
     return _kind("unknown", "none", filename)
+
+
+_PAGE_KINDS = frozenset({"html", "xml", "unknown"})
+
+
+def served_as_file(content_type: str | None, content_disposition: str | None) -> bool:
+    """The response's headers say it is a file rather than a web page: a Content-Disposition naming a file
+    or saying "attachment", or a Content-Type of a document, archive or other download."""
+    disposition = (content_disposition or "").lower()
+    if "attachment" in disposition or _disposition_filename(content_disposition):
+        return True
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if not mime:
+        return False
+    if mime in _GENERIC_TYPES:
+        return True
+    return _CONTENT_TYPES.get(mime, "html" if mime.startswith("text/") else "unknown") not in _PAGE_KINDS \
+        or mime.startswith(("image/", "video/", "audio/"))

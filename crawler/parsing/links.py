@@ -51,6 +51,30 @@ def _extension(name: str) -> str:
     return ext if dot else ""
 
 
+_PAGE_EXTENSIONS = frozenset({"html", "htm", "shtml", "xhtml", "shtm"})
+_SCRIPT_EXTENSIONS = frozenset({"jsp", "do", "asp", "aspx", "php", "action", "ashx"})
+_DOWNLOAD_SCRIPT = re.compile(r"^\w*(?:download|downfile|filedown|getfile|getattach|attach)\w*$|^down$", re.I)
+_FILE_ID = re.compile(r"^(?=[^.]*\d)[\w-]{4,}$")  # "38f0a2c9…", "123456": an id, not a word such as "ios"
+
+
+def _download_endpoint(path: str, name: str) -> bool:
+    """download.jsp, getfile.aspx, …/download?…, …/download/123456: a script that hands out a file.
+
+    Not a page that merely sits in a "download" directory or is named so: app.www.gov.cn/download/x.html,
+    …/download.html and …/download/ are web pages.
+    """
+    ext = _extension(name)
+    if not name or ext in _PAGE_EXTENSIONS:
+        return False
+    if ext in _SCRIPT_EXTENSIONS:
+        return bool(_DOWNLOAD_SCRIPT.match(name[: -len(ext) - 1]))
+    m = _DOWNLOAD_PATH.search(path)
+    if m is None:
+        return False
+    rest = path[m.end():].strip("/")
+    return not rest or bool(_FILE_ID.match(rest.rsplit("/", 1)[-1]))
+
+
 def looks_like_attachment(url: str, text: str) -> bool:
     """True for links to files: a file extension in the path, a download endpoint, or "….pdf" as text."""
     try:
@@ -59,9 +83,10 @@ def looks_like_attachment(url: str, text: str) -> bool:
         params = parse_qsl(parts.query, keep_blank_values=True)
     except ValueError:
         path, params = "", []
-    if _extension(basename(path)) in ATTACHMENT_EXTENSIONS:
+    name = basename(path)
+    if _extension(name) in ATTACHMENT_EXTENSIONS:
         return True
-    if _DOWNLOAD_PATH.search(path):
+    if _download_endpoint(path, name):
         return True
     if any(key.lower() in _DOWNLOAD_PARAMS for key, _ in params):
         return True

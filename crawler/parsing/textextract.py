@@ -69,16 +69,64 @@ def _safe_zip(body: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _docx(body: bytes, out: _Text) -> None:
-    import docx  # python-docx
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCX_BODY = "word/document.xml"
 
-    _safe_zip(body)
-    document = docx.Document(io.BytesIO(body))
-    for paragraph in document.paragraphs:
-        out.add(paragraph.text)
-    for table in document.tables:
-        for row in table.rows[:MAX_ROWS]:
-            out.add("\t".join(cell.text for cell in row.cells[:MAX_CELLS_PER_ROW]))
+
+def _docx(body: bytes, out: _Text) -> None:
+    """The paragraphs, then table rows (cells joined by tabs), of word/document.xml, parsed as a stream.
+
+    python-docx builds the whole XML tree and an object per paragraph: a 630 kB file within the size
+    limits took 1.3 GB. Here each paragraph or table row is read, written out and dropped, so memory
+    stays that of one element whatever the file's size; reading stops at MAX_CHARS.
+    """
+    from lxml import etree
+
+    archive = _safe_zip(body)
+    rows: list[str] = []  # table rows come after the paragraphs, as python-docx listed them
+    row_chars = 0
+    with archive.open(_DOCX_BODY) as stream:
+        tables = 0
+        try:
+            for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
+                                                  no_network=True, huge_tree=False):
+                tag = element.tag
+                if event == "start":
+                    tables += tag == f"{_W}tbl"
+                    continue
+                if tag == f"{_W}p" and not tables:
+                    out.add(_docx_text(element))
+                elif tag == f"{_W}tr" and tables == 1 and len(rows) < MAX_ROWS and row_chars < MAX_CHARS:
+                    cells = element.iterchildren(f"{_W}tc")
+                    rows.append("\t".join("\n".join(_docx_text(p) for p in cell.iter(f"{_W}p"))
+                                          for _, cell in zip(range(MAX_CELLS_PER_ROW), cells)))
+                    row_chars += len(rows[-1]) + 1
+                elif tag == f"{_W}tbl":
+                    tables -= 1
+                else:
+                    continue
+                if not tables or tag == f"{_W}tbl" or tag == f"{_W}tr":
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    while parent is not None and element.getprevious() is not None:
+                        del parent[0]  # the siblings already read
+        except etree.XMLSyntaxError:  # a corrupt or hostile tail: what was read before it stands
+            pass
+    for row in rows:
+        out.add(row)
+
+
+def _docx_text(paragraph) -> str:
+    """A paragraph's text as python-docx gives it: its runs' text, tabs and line breaks."""
+    parts = []
+    for node in paragraph.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _cell(value: object) -> str:
@@ -90,21 +138,99 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _xlsx(body: bytes, out: _Text) -> None:
-    import openpyxl
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# shared strings kept for cell look-ups: a hostile workbook declares millions (openpyxl took 444 MB and
+# 112 s for 55 MB of them); cells referring past these limits read as empty
+MAX_SHARED_STRINGS = 500_000
+MAX_SHARED_CHARS = 4 * MAX_CHARS
+_SHEET = re.compile(r"^xl/worksheets/sheet(\d+)\.xml$")
+_INTEGER = re.compile(r"^-?\d+$")
+_COLUMN = re.compile(r"^([A-Z]{1,3})")
 
-    _safe_zip(body)
-    book = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+
+def _xlsx(body: bytes, out: _Text) -> None:
+    """The rows of each worksheet (cells joined by tabs), parsed as a stream; cell values as openpyxl's
+    read-only mode gives them (numbers typed as numbers written as their digits)."""
+    archive = _safe_zip(body)
+    names = archive.namelist()
+    shared = _shared_strings(archive) if "xl/sharedStrings.xml" in names else []
+    sheets = sorted((int(m.group(1)), n) for n in names if (m := _SHEET.match(n)))
+    rows = 0
+    for _, name in sheets[:MAX_SHEETS]:
+        for row in _stream(archive, name, f"{_S}row"):
+            rows += 1
+            if rows > MAX_ROWS:
+                return
+            values: list[str] = []
+            for cell in row.iterchildren(f"{_S}c"):
+                column = _column_index(cell.get("r"), len(values))
+                if column >= MAX_CELLS_PER_ROW:
+                    break
+                values.extend([""] * (column - len(values)))
+                values.append(_xlsx_value(cell, shared))
+            out.add("\t".join(values).rstrip("\t"))
+
+
+def _stream(archive: zipfile.ZipFile, name: str, tag: str):
+    """The `tag` elements of an archive member, each dropped once the caller has read it."""
+    from lxml import etree
+
+    with archive.open(name) as stream:
+        try:
+            for _, element in etree.iterparse(stream, events=("end",), tag=tag, resolve_entities=False,
+                                              no_network=True, huge_tree=False):
+                yield element
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+        except etree.XMLSyntaxError:  # a corrupt tail: what was read before it stands
+            return
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    strings: list[str] = []
+    chars = 0
+    for item in _stream(archive, "xl/sharedStrings.xml", f"{_S}si"):
+        text = "".join(t.text or "" for t in item.iter(f"{_S}t") if t.getparent().tag != f"{_S}rPh")
+        strings.append(text)
+        chars += len(text)
+        if len(strings) >= MAX_SHARED_STRINGS or chars >= MAX_SHARED_CHARS:
+            break
+    return strings
+
+
+def _column_index(ref: str | None, default: int) -> int:
+    match = _COLUMN.match(ref or "")
+    if not match:
+        return default
+    index = 0
+    for letter in match.group(1):
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _xlsx_value(cell, shared: list[str]) -> str:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in cell.iter(f"{_S}t"))
+    value = cell.findtext(f"{_S}v")
+    if value is None:
+        return ""
+    if kind == "s":
+        index = int(value) if value.strip().isdigit() else -1
+        return shared[index] if 0 <= index < len(shared) else ""
+    if kind == "b":
+        return "True" if value.strip() == "1" else "False"
+    if kind in ("str", "e", "d"):
+        return value
+    value = value.strip()
+    if _INTEGER.match(value):
+        return str(int(value))
     try:
-        rows = 0
-        for sheet in book.worksheets[:MAX_SHEETS]:
-            for row in sheet.iter_rows(values_only=True, max_col=MAX_CELLS_PER_ROW):
-                rows += 1
-                if rows > MAX_ROWS:
-                    return
-                out.add("\t".join(_cell(v) for v in row).rstrip("\t"))
-    finally:
-        book.close()
+        return _cell(float(value))
+    except ValueError:
+        return value
 
 
 def _xls(body: bytes, out: _Text) -> None:

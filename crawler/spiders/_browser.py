@@ -15,6 +15,8 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.antibot import BROWSER_HEADERS, is_block, is_challenge, retry_after
+from crawler.egress import proxy_answer
+from crawler.handlers import egress_proxy
 from crawler.items import CrawlEventItem
 from crawler.linkcheck import Verdict
 from crawler.spiders._meta import own_meta
@@ -55,7 +57,14 @@ class BrowserMixin:
 
     def _intercept(self, response: Response) -> Iterator[Any] | None:
         if "playwright" in response.flags:
-            return None
+            answer = proxy_answer(egress_proxy(self.crawler), response.headers)
+            if answer is None:
+                return None
+            # the browser's egress proxy answered, not the site: an address refused, or unreachable
+            kind, detail = answer
+            verdict = Verdict("skipped" if detail == "private_address" else "broken", detail) if kind == "refused" \
+                else Verdict("broken", "connection")
+            return iter([self._outcome(response.meta, verdict, error=f"浏览器访问未完成：{detail}")])
         host = urlsplit(response.url).netloc.lower()
         meta = response.meta
         if is_challenge(response.status, response.body):

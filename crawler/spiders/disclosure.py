@@ -26,11 +26,12 @@ from crawler.items import (AttachmentItem, CarryItem, ColumnItem, CrawlEventItem
 from crawler.parsepool import INLINE_BELOW, ParsePool
 from crawler.parsing.prepare import CHECK, DOCUMENT as DOCUMENT_PAGE, LIST, Prepared, attachment_leaks, prepare
 from crawler.parsing.privacy import Leak, mask_bytes
+from crawler.linkbudget import LinkBudget
 from crawler.linkcheck import PAGE_BYTES, SNIFF_BYTES, Verdict, judge_failure, judge_response
 from crawler.parsing import classify_file, looks_like_attachment
 from crawler.spiders._browser import BrowserMixin
 from crawler.spiders._meta import LINKCHECK_META, PAGE_META, own_meta
-from crawler.scope import address_class, column_key, in_scope, is_trap, looks_like_document, scope_prefix
+from crawler.scope import column_key, in_scope, is_trap, looks_like_document, scope_prefix
 from store import clock, killpoint
 from store.registry import Registry
 
@@ -82,7 +83,6 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self.parse_pool: ParsePool | None = None
         self._init_browser()
         self._page_hosts = {dept.scope[0] for dept in self.departments.values()}
-        self._loopback_ok = any(address_class(urlsplit(d.url).hostname) == "loopback" for d in registry.departments)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -96,6 +96,8 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
         spider.parse_pool = ParsePool(spider.config.parse_workers)
+        spider.link_budget = LinkBudget(spider.claims, spider.config.max_link_checks_per_department,
+                                        spider.config.max_query_variants)
         return spider
 
     # --- start ----------------------------------------------------------------------------------
@@ -148,8 +150,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
                 reason = "redirect_loop" if target in seen else "too_many_redirects"
                 yield self._outcome(meta, Verdict("broken", reason), status=response.status, chain=chain)
                 return
-            if not self._may_fetch(target, meta):
-                yield self._outcome(meta, Verdict("skipped", "private_address"), chain=chain, final=target)
+            refusal = dnsguard.POLICY.refusal(target)
+            if refusal is not None:  # file:, data:, ftp:, javascript:, a bad port, a private address
+                yield self._outcome(meta, Verdict(refusal.verdict, refusal.reason), chain=chain, final=target,
+                                    error=refusal.message)
                 return
             if self._too_long(target):
                 yield self._outcome(meta, Verdict("skipped", "url_too_long"), chain=chain, final=target)
@@ -224,7 +228,10 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         self._bytes_read.pop(id(request), None)
         meta = request.meta
         verdict = judge_failure(failure.value)
-        if verdict.reason == "dns" and dnsguard.was_refused(request.url):
+        refusal = getattr(failure.value, "refusal", None)  # crawler.middlewares.RefusedUrl
+        if refusal is not None:
+            verdict = Verdict(refusal.verdict, refusal.reason)
+        elif verdict.reason == "dns" and dnsguard.was_refused(request.url):
             verdict = Verdict("skipped", "private_address")
         yield self._outcome(meta, verdict, error=_short_error(failure.value), final=request.url)
         dept = meta.get("zwgk_dept")
@@ -435,8 +442,15 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
             yield CarryItem(kind="check", url=url, from_run=self.previous.run_id)
             return
         base = {"zwgk_url": url, "zwgk_cb": "parse_check", **LINKCHECK_META, **meta}
-        if not self._may_fetch(url, base):
-            yield self._outcome(base, Verdict("skipped", "private_address"))
+        refusal = dnsguard.POLICY.refusal(url)
+        if refusal is not None:
+            yield self._outcome(base, Verdict(refusal.verdict, refusal.reason), error=refusal.message)
+            return
+        admission = self.link_budget.admit(meta.get("zwgk_dept"), url)
+        if not admission.admitted:  # past the department's cap, or a calendar-like trap (crawler.linkbudget)
+            self.crawler.stats.inc_value(f"zwgk/links/not_checked/{admission.reason}")
+            if admission.event is not None:
+                yield admission.event
             return
         if self._too_long(url):  # Scrapy would drop the request unseen: the target would have no outcome
             yield self._outcome(base, Verdict("skipped", "url_too_long"))
@@ -474,7 +488,9 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
         if read is None:
             read = PAGE_BYTES if not looks_like_attachment(url, "") else SNIFF_BYTES
         return scrapy.Request(url, callback=self._dispatch, errback=self._failed, dont_filter=True, priority=-1,
-                              meta={**meta, "zwgk_method": "GET", "zwgk_read_limit": read, "zwgk_chain": []})
+                              meta={**meta, "zwgk_method": "GET", "zwgk_read_limit": read, "zwgk_chain": [],
+                                    # a check reads `read` bytes whatever the file's declared size
+                                    "download_maxsize": 0})
 
     def parse_check(self, response: Response) -> Iterator[Any]:
         meta = response.meta
@@ -587,15 +603,6 @@ class DisclosureSpider(BrowserMixin, scrapy.Spider):
     def _too_long(self, url: str) -> bool:
         limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
         return limit > 0 and len(url) > limit
-
-    def _may_fetch(self, url: str, meta: dict[str, Any]) -> bool:
-        """Private-network targets found in pages are not fetched unless configured (SSRF guard)."""
-        klass = address_class(urlsplit(url).hostname)
-        if klass == "private":
-            return self.config.allow_private
-        if klass == "loopback":
-            return self.config.allow_private or self._loopback_ok
-        return True
 
 
 # the callbacks whose responses are prepared (in a worker process when there are workers) first

@@ -1,7 +1,7 @@
 """PostgreSQL: URL keys and indexes over md5() of the URLs
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 20:00:00
 
 A PostgreSQL btree entry cannot exceed about 2.7 kB; one page linking a 10 kB URL made every write of
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
