@@ -1,4 +1,9 @@
-"""Run checks over one crawl run: each check isolated, results and findings stored in one CheckRun."""
+"""Run checks over one crawl run: each check isolated, results and findings stored in one CheckRun.
+
+A check run is complete when its `finished_at` is set, in the same commit as its last check's results.
+A check killed or failing half-way leaves it unset: reports refuse such a run (scheduler.jobs.find_check_run)
+and `zwgk check` simply runs again into a new check run.
+"""
 from __future__ import annotations
 
 import logging
@@ -16,7 +21,7 @@ from checks import wording
 from checks.base import CheckConfigError, SkipCheck, Status, Unjudged
 from checks.context import AuditContext
 from checks.registry import all_checks
-from store import clock
+from store import clock, killpoint
 from store import models as m
 from store.registry import Registry
 from store.safetext import mask_text
@@ -39,6 +44,11 @@ class CheckOutcome:
     findings: int
     error: str | None = None
     unjudged: int = 0  # columns not judged: their lists were not read completely (未能完整抓取)
+
+
+def is_complete(check_run: m.CheckRun) -> bool:
+    """Every selected check ran and its results and findings are committed."""
+    return check_run.finished_at is not None
 
 
 def latest_run(session: Session, *, sites_hash: str | None = None, completed_only: bool = True) -> m.CrawlRun | None:
@@ -79,7 +89,10 @@ def run_checks(session: Session, run: m.CrawlRun, *, as_of: date | None = None, 
         check_run.results = {**check_run.results, check_id: {
             "status": outcome.status.value, "findings": outcome.findings, "error": outcome.error,
             "unjudged": outcome.unjudged, "seconds": round(time.monotonic() - started, 3)}}
-        session.commit()
+        if check_id != selected[-1]:
+            session.commit()
+            killpoint.reached("check:after")
+    killpoint.reached("check:finishing")
     check_run.finished_at = clock.now()
     session.commit()
     return check_run, outcomes

@@ -1,4 +1,12 @@
-"""Run a crawl of a registry into the store: new run, or resume of an interrupted one."""
+"""Run a crawl of a registry into the store: new run, or resume of an interrupted one.
+
+A run is `completed` only when the spider finished on its own (nothing left to fetch) and every row
+was written; a write failure makes it `failed`, anything else (Ctrl-C, a kill, a lost worker) leaves it
+`interrupted` or `running`. Running the same command again resumes the newest unfinished run of the
+same registry and departments: the crawl starts again from the roots (column pages are read again),
+skips what is stored (pages whose outcome is recorded, documents read), and checks the targets of
+stored links that have no outcome yet. See docs/reliability.md.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +21,9 @@ from sqlalchemy import select, text
 from crawler import settings as default_settings
 from crawler.claims import URL, Claims
 from crawler.config import CrawlConfig
+from crawler.pipelines import FAILURE_STAT, WRITE_FAILED, write_error_text
 from crawler.spiders.disclosure import DisclosureSpider
-from store import clock
+from store import clock, killpoint
 from store import models as m
 from store.db import database_url, make_engine, session_factory
 from store.migrate import upgrade
@@ -29,9 +38,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class CrawlSummary:
     run_id: int
-    status: str      # completed | interrupted | joined (a distributed worker whose run another worker finalized)
+    status: str      # completed | interrupted | failed | joined (a distributed worker whose run another worker finalized)
     resumed: bool
     stats: dict[str, Any]
+    error: str | None = None  # why the run failed: the database's message for the write that failed
 
 
 def build_settings(db_url: str, *, fast: bool = False, overrides: dict[str, Any] | None = None,
@@ -57,11 +67,19 @@ def sync_departments(session, registry: Registry) -> None:
     session.commit()
 
 
+UNFINISHED = ("running", "interrupted", "failed")
+
+
 def open_run(session, registry: Registry, departments: list[str]) -> tuple[m.CrawlRun, bool]:
-    """The run to write into: the last unfinished run of the same registry and scope, else a new one."""
-    last = session.scalars(select(m.CrawlRun).where(m.CrawlRun.sites_hash == registry.sha256)
-                           .order_by(m.CrawlRun.id.desc()).limit(1)).first()
-    if last is not None and last.status in ("running", "interrupted") and sorted(last.departments) == departments:
+    """The run to write into: the newest run of the same registry and departments when it is unfinished
+    (whatever other runs, of other departments, came after it), else a new one."""
+    last = None
+    for run in session.scalars(select(m.CrawlRun).where(m.CrawlRun.sites_hash == registry.sha256)
+                               .order_by(m.CrawlRun.id.desc())):
+        if sorted(run.departments or []) == departments:
+            last = run
+            break
+    if last is not None and last.status in UNFINISHED:
         last.status, last.resumed = "running", last.resumed + 1
         session.commit()
         return last, True
@@ -79,6 +97,7 @@ class _Start:
     previous: PreviousCrawl | None
     known: set[str]
     fetched: set[str]
+    pending: list[tuple[str, str | None, str]]
 
 
 def _prepare(Session, registry: Registry, chosen: list[str], incremental: bool,
@@ -97,7 +116,20 @@ def _prepare(Session, registry: Registry, chosen: list[str], incremental: bool,
         known = set(session.scalars(select(m.UrlCheck.url).where(m.UrlCheck.run_id == run_id)))
         fetched = set(session.scalars(select(m.Document.url).where(m.Document.run_id == run_id,
                                                                    m.Document.fetched.is_(True))))
-    return _Start(run_id, resumed, previous, known, fetched)
+        pending = _unchecked_links(session, run_id, known) if resumed else []
+    return _Start(run_id, resumed, previous, known, fetched, pending)
+
+
+def _unchecked_links(session, run_id: int, known: set[str]) -> list[tuple[str, str | None, str]]:
+    """Stored links of the run whose targets have no outcome yet: (target, department, source page), one
+    per target. Their pages were read before the interruption and are not read again."""
+    out: dict[str, tuple[str, str | None, str]] = {}
+    for target, dept, source in session.execute(
+            select(m.Link.target_url, m.Link.department_id, m.Link.source_url)
+            .where(m.Link.run_id == run_id).order_by(m.Link.id).execution_options(yield_per=10_000)):
+        if target not in known and target not in out:
+            out[target] = (target, dept, source)
+    return list(out.values())
 
 
 def crawl(registry: Registry, db_url: str | None = None, *, departments: list[str] | None = None, fast: bool = False,
@@ -122,11 +154,20 @@ def crawl(registry: Registry, db_url: str | None = None, *, departments: list[st
     Session = session_factory(engine)
     start = _prepare(Session, registry, chosen, incremental)
     crawler = _run_spider(settings, registry, start, chosen, Claims(restored={URL: start.known}), on_crawler)
+    killpoint.reached("crawl:closed")
     stats = _plain_stats(crawler)
-    status = "completed" if stats.get("finish_reason") == "finished" else "interrupted"
-    _finish(Session, start, status, stats, settings)
+    status = _status(stats)
+    status = _finish(Session, start, status, stats, settings)
     engine.dispose()
-    return CrawlSummary(run_id=start.run_id, status=status, resumed=start.resumed, stats=stats)
+    return CrawlSummary(run_id=start.run_id, status=status, resumed=start.resumed, stats=stats,
+                        error=stats.get(FAILURE_STAT))
+
+
+def _status(stats: dict[str, Any], lost: bool = False) -> str:
+    """completed only when the spider ran out of work by itself and every write succeeded."""
+    if stats.get(FAILURE_STAT) or stats.get("finish_reason") == WRITE_FAILED:
+        return "failed"
+    return "completed" if stats.get("finish_reason") == "finished" and not lost else "interrupted"
 
 
 def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[str], settings: Settings, *,
@@ -160,24 +201,29 @@ def _crawl_shared(registry: Registry, db_url: str, redis_url: str, chosen: list[
                           distributed.RedisClaims(shared, restored={URL: start.known}), on_crawler,
                           attach=lambda c: distributed.WorkerSignals(c, shared))
     stats = _plain_stats(crawler)
-    finished = stats.get("finish_reason") == "finished"
+    finished = _status(stats) == "completed"
     with distributed.run_lock(client, join_key):
         departure = shared.leave(stats, lost=not finished)
         if not departure.last:
             engine.dispose()
-            return CrawlSummary(run_id=start.run_id, status="joined" if finished else "interrupted",
-                                resumed=start.resumed, stats=stats)
+            mine = "joined" if finished else "failed" if stats.get(FAILURE_STAT) else "interrupted"
+            return CrawlSummary(run_id=start.run_id, status=mine, resumed=start.resumed, stats=stats,
+                                error=stats.get(FAILURE_STAT))
         if departure.lost:  # their requests in hand went back into the queue and were done by the others
             log.warning("workers stopped with work in hand: %s; %d requests were put back and redone",
                         ", ".join(departure.lost), departure.requeued)
-        status = "completed" if finished else "interrupted"
         merged = distributed.merge_stats(departure.stats, shared.worker)
         merged["zwgk/workers_lost"] = list(departure.lost)
         merged["zwgk/requests_requeued"] = departure.requeued
-        _finish(Session, start, status, merged, settings)
+        if stats.get(FAILURE_STAT):
+            merged[FAILURE_STAT] = stats[FAILURE_STAT]
+        # a lost worker's requests were redone by the survivors (crawler.distributed): not a loss by itself
+        status = "failed" if merged.get(FAILURE_STAT) else _status(stats) if finished else "interrupted"
+        status = _finish(Session, start, status, merged, settings)
         distributed.end_session(client, join_key, shared)
     engine.dispose()
-    return CrawlSummary(run_id=start.run_id, status=status, resumed=start.resumed, stats=merged)
+    return CrawlSummary(run_id=start.run_id, status=status, resumed=start.resumed, stats=merged,
+                        error=merged.get(FAILURE_STAT))
 
 
 def _join_key(engine, registry: Registry, chosen: list[str], prefix: str) -> str:
@@ -203,7 +249,8 @@ def _run_spider(settings: Settings, registry: Registry, start: _Start, chosen: l
     if on_crawler:
         on_crawler(crawler)
     process.crawl(crawler, registry=registry, run_id=start.run_id, departments=chosen, known_urls=start.known,
-                  fetched_documents=start.fetched, previous=start.previous, claims=claims)
+                  fetched_documents=start.fetched, previous=start.previous, claims=claims,
+                  pending_checks=start.pending)
     process.start()
     return crawler
 
@@ -212,19 +259,39 @@ def _plain_stats(crawler) -> dict[str, Any]:
     return {k: _plain(v) for k, v in (crawler.stats.get_stats() or {}).items()}
 
 
-def _finish(Session, start: _Start, status: str, stats: dict[str, Any], settings: Settings) -> None:
-    """Carry unchanged rows over (completed runs), derive column figures, record status and stats."""
-    with Session() as session:
-        run = session.get(m.CrawlRun, start.run_id)
-        carried = carry_forward(session, start.run_id) if status == "completed" else 0
-        finalize_run(session, start.run_id)
-        stats["zwgk/incremental/previous_run"] = start.previous.run_id if start.previous else None
-        stats["zwgk/incremental/carry_marks"] = carried
-        # an official audit may override robots.txt; the run records which rule applied
-        stats["zwgk/robots_txt_obeyed"] = settings.getbool("ROBOTSTXT_OBEY")
-        run.status, run.finished_at = status, clock.now()
-        run.stats = {**(run.stats or {}), **stats}
-        session.commit()
+def _finish(Session, start: _Start, status: str, stats: dict[str, Any], settings: Settings) -> str:
+    """Carry unchanged rows over (completed runs), derive column figures, record status and stats; returns
+    the status recorded. Everything is one transaction: a kill or a failure in the middle leaves the
+    run unfinished (it is resumed, and finished again, by the same command), never half-completed."""
+    try:
+        with Session() as session:
+            run = session.get(m.CrawlRun, start.run_id)
+            carried = carry_forward(session, start.run_id, commit=False) if status == "completed" else 0
+            killpoint.reached("crawl:finish")
+            finalize_run(session, start.run_id, commit=False)
+            stats["zwgk/incremental/previous_run"] = start.previous.run_id if start.previous else None
+            stats["zwgk/incremental/carry_marks"] = carried
+            # an official audit may override robots.txt; the run records which rule applied
+            stats["zwgk/robots_txt_obeyed"] = settings.getbool("ROBOTSTXT_OBEY")
+            run.status, run.finished_at = status, clock.now()
+            run.stats = {**(run.stats or {}), **stats}
+            session.commit()
+        return status
+    except Exception as exc:  # noqa: BLE001 - the run must not look finished; say why, once
+        stats[FAILURE_STAT] = stats.get(FAILURE_STAT) or write_error_text(exc)
+        log.info("finishing crawl run #%d failed: %s", start.run_id, stats[FAILURE_STAT])
+        _mark_failed(Session, start.run_id)
+        return "failed"
+
+
+def _mark_failed(Session, run_id: int) -> None:
+    """Best effort (the database may be what failed): a run left `running` is resumed just the same."""
+    try:
+        with Session() as session:
+            session.get(m.CrawlRun, run_id).status = "failed"
+            session.commit()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _plain(value: Any) -> Any:

@@ -24,6 +24,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+# a link target is fetched however long its URL, up to this (browsers go further; Scrapy's default of
+# 2083 would drop longer ones without a trace); a longer one is recorded as skipped (url_too_long)
+URLLENGTH_LIMIT = 16384
 DOWNLOAD_WARNSIZE = 0
 ZWGK_PAGE_MAXSIZE = 20 * 1024 * 1024
 # link checks are capped per department like pages, and a path whose query keeps changing (a calendar)

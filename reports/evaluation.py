@@ -53,7 +53,8 @@ def previous_check_run(session: Session, check_run: m.CheckRun) -> m.CheckRun | 
     crawl = session.get(m.CrawlRun, check_run.crawl_run_id)
     these, checks = set(crawl.departments or []), sorted(check_run.results or {})
     earlier = session.execute(select(m.CheckRun, m.CrawlRun.departments).join(
-        m.CrawlRun, m.CrawlRun.id == m.CheckRun.crawl_run_id).where(m.CheckRun.id < check_run.id)
+        m.CrawlRun, m.CrawlRun.id == m.CheckRun.crawl_run_id).where(m.CheckRun.id < check_run.id,
+                                                                   m.CheckRun.finished_at.is_not(None))
         .order_by(m.CheckRun.id.desc()))
     return next((run for run, depts in earlier if these & set(depts or []) and sorted(run.results or {}) == checks),
                 None)

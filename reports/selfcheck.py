@@ -148,6 +148,7 @@ def latest_audit_run(session: Session, department: str | None = None) -> m.Check
     partial = {r for (r,) in session.execute(select(SpotcheckRound.check_run_id))} | {
         r for (r,) in session.execute(select(SpotcheckRecheck.check_run_id))}
     runs = session.execute(select(m.CheckRun, m.CrawlRun.departments).join(
-        m.CrawlRun, m.CrawlRun.id == m.CheckRun.crawl_run_id).order_by(m.CheckRun.id.desc())).all()
+        m.CrawlRun, m.CrawlRun.id == m.CheckRun.crawl_run_id).where(m.CheckRun.finished_at.is_not(None))
+        .order_by(m.CheckRun.id.desc())).all()
     covering = [run for run, depts in runs if department is None or department in (depts or [])]
     return next((run for run in covering if run.id not in partial), covering[0] if covering else None)

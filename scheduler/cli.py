@@ -141,6 +141,11 @@ def crawl(sites: Path = typer.Argument(..., help="sites.yaml 路径"),
     # a bad Redis URL, Redis unreachable, SQLite with --distributed: CrawlSettingsError, one line in main()
     summary = _crawl_with_progress(crawl_job, registry, department, fast, overrides, incremental=not full,
                                    distributed=distributed)
+    if summary.status == "failed":  # one line, and the run is not completed (crawler.run)
+        err.print(f"[red]错误：[/red]抓取批次 #{summary.run_id} 写入数据库失败（{summary.error or '原因不明'}），"
+                  f"本批次未完成，已标记为失败；排除故障（如磁盘空间不足）后再次运行同一命令将继续本批次",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
     _print_crawl(summary)
     if summary.status not in ("completed", "joined"):
         raise typer.Exit(130)

@@ -76,7 +76,8 @@ def score(sites: Optional[Path] = typer.Argument(None, help="sites.yaml 路径�
         with open_session(state.db) as session:
             crawl = latest_run(session, sites_hash=registry.sha256)
             found = session.scalars(select(m.CheckRun.id).where(
-                m.CheckRun.crawl_run_id == crawl.id, m.CheckRun.as_of == day).order_by(m.CheckRun.id.desc())
+                m.CheckRun.crawl_run_id == crawl.id, m.CheckRun.as_of == day, m.CheckRun.finished_at.is_not(None))
+                .order_by(m.CheckRun.id.desc())
             ).first() if crawl else None
         if found is None:
             check_run = check_job(registry, state.db, as_of=day).check_run_id

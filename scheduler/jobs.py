@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 
-from checks.runner import CheckOutcome, NoCrawlError, latest_run, run_checks
+from checks.runner import CheckOutcome, NoCrawlError, is_complete, latest_run, run_checks
 from store import models as m
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
@@ -51,6 +51,9 @@ def check_job(registry: Registry | None, db_url: str | None, *, as_of: date | No
             run = session.get(m.CrawlRun, crawl_run_id)
             if run is None:
                 raise NoCrawlError(f"抓取批次 #{crawl_run_id} 不存在")
+            if run.status != "completed":  # its rows have gaps: findings would be missing without a word
+                raise NoCrawlError(f"抓取批次 #{crawl_run_id} 未完成（{CRAWL_STATUS.get(run.status, run.status)}），"
+                                   f"不能检查；请再次运行同一条 zwgk crawl 命令完成该批次")
         else:
             run = latest_run(session, sites_hash=registry.sha256 if registry else None)
             if run is None:
@@ -59,15 +62,26 @@ def check_job(registry: Registry | None, db_url: str | None, *, as_of: date | No
         return CheckSummary(check_run.id, run.id, check_run.as_of, outcomes)
 
 
+CRAWL_STATUS = {"running": "正在抓取或已被中断", "interrupted": "已中断", "failed": "写入失败", "completed": "已完成"}
+
+
 def find_check_run(session, check_run_id: int | None) -> m.CheckRun:
+    """The check run a report reads: the one asked for, else the newest. A check run that did not finish
+    (killed, failed, or still running) is refused: its findings are incomplete."""
     if check_run_id is not None:
         found = session.get(m.CheckRun, check_run_id)
         if found is None:
             raise NoCrawlError(f"检查批次 #{check_run_id} 不存在")
-        return found
-    found = session.scalars(select(m.CheckRun).order_by(m.CheckRun.id.desc()).limit(1)).first()
-    if found is None:
-        raise NoCrawlError("还没有检查结果，请先运行 zwgk check")
+    else:
+        found = session.scalars(select(m.CheckRun).order_by(m.CheckRun.id.desc()).limit(1)).first()
+        if found is None:
+            raise NoCrawlError("还没有检查结果，请先运行 zwgk check")
+    if not is_complete(found):
+        done = session.scalars(select(m.CheckRun.id).where(m.CheckRun.finished_at.is_not(None))
+                               .order_by(m.CheckRun.id.desc()).limit(1)).first()
+        hint = f"，或用 --check-run {done} 查看最近一次完成的检查" if done is not None and check_run_id is None else ""
+        raise NoCrawlError(f"检查批次 #{found.id} 未完成（检查被中断、出错或仍在运行），问题清单不完整；"
+                           f"请重新运行 zwgk check{hint}")
     return found
 
 

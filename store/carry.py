@@ -32,15 +32,17 @@ def _copy(session: Session, model, run_id: int, prev_id: int, where, skip: tuple
     _insert_from(session, model.__table__, ["run_id", *cols], stmt)
 
 
-def carry_forward(session: Session, run_id: int) -> int:
-    """Apply the run's carry marks; returns the number of marks applied."""
+def carry_forward(session: Session, run_id: int, *, commit: bool = True) -> int:
+    """Apply the run's carry marks; returns the number of marks applied. With commit=False the caller
+    commits (crawler.run commits it with the run's status, in one transaction)."""
     marks = session.execute(select(m.CarryMark.kind, m.CarryMark.url, m.CarryMark.from_run)
                             .where(m.CarryMark.run_id == run_id)).all()
     if not marks:
         return 0
     for prev_id in sorted({p for _, _, p in marks}):
         _carry_from(session, run_id, prev_id)
-    session.commit()
+    if commit:
+        session.commit()
     return len(marks)
 
 

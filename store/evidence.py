@@ -90,7 +90,8 @@ def save_snapshot(session: Session, run_id: int, *, url: str, final_url: str | N
                         .on_conflict_do_nothing(index_elements=["sha256"]))
     stmt = _insert(session)(Snapshot).values(**values)
     session.execute(stmt.on_conflict_do_update(
-        index_elements=["run_id", "url"], set_={k: stmt.excluded[k] for k in values if k not in ("run_id", "url")}))
+        index_elements=m.url_conflict(Snapshot.__table__, ("run_id", "url"), session.get_bind().dialect.name),
+        set_={k: stmt.excluded[k] for k in values if k not in ("run_id", "url")}))
     return digest
 
 

@@ -21,6 +21,8 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -36,6 +38,51 @@ NAMING_CONVENTION = {
 IdType = BigInteger().with_variant(Integer(), "sqlite")
 # URLs on government sites can be long (query strings with session ids); Text avoids silent truncation.
 UrlType = Text
+# the URL columns of natural keys and lookups (see url_keyed)
+URL_COLUMNS = frozenset({"url", "source_url", "target_url"})
+
+
+def url_keyed(name: str, *columns: str, unique: bool = True) -> tuple:
+    """An index (a natural key when `unique`) over columns some of which are URLs, in one form per database.
+
+    SQLite indexes the URLs themselves. A PostgreSQL btree entry cannot exceed about 2.7 kB and pages do
+    link 10 kB URLs (one such link used to make every write of a run fail): there the index holds md5()
+    of each URL column, and writers name the same expressions as their ON CONFLICT target (url_conflict).
+    Migration 0005 turns the PostgreSQL form into this one."""
+    plain = UniqueConstraint(*columns, name=name) if unique else Index(name, *columns)
+    hashed = Index(hashed_name(name), *(text(f"md5({c})") if c in URL_COLUMNS else c for c in columns),
+                   unique=unique)
+    return plain.ddl_if(dialect="sqlite"), hashed.ddl_if(dialect="postgresql")
+
+
+def hashed_name(name: str) -> str:
+    """uq_links_run_source_target → uqh_links_run_source_target (the PostgreSQL form of the index)."""
+    prefix, _, rest = name.partition("_")
+    return f"{prefix}h_{rest}"
+
+
+def url_conflict(table, keys, dialect: str) -> list:
+    """The ON CONFLICT target of a natural key `keys` of `table` (see url_keyed)."""
+    if dialect != "postgresql":
+        return list(keys)
+    return [func.md5(table.c[k]) if k in URL_COLUMNS else table.c[k] for k in keys]
+
+
+def url_lookup(column, urls, dialect: str):
+    """`column IN urls`, through the md5 index on PostgreSQL."""
+    import hashlib
+
+    condition = column.in_(urls)
+    if dialect == "postgresql":
+        digests = [hashlib.md5(u.encode("utf-8")).hexdigest() for u in urls]
+        condition = condition & func.md5(column).in_(digests)
+    return condition
+
+
+def for_dialect(obj, dialect: str) -> bool:
+    """Whether the DDL of a schema object (index, constraint) applies on `dialect` (url_keyed)."""
+    ddl_if = getattr(obj, "_ddl_if", None)
+    return ddl_if is None or ddl_if.dialect is None or ddl_if.dialect == dialect
 
 
 class Base(DeclarativeBase):
@@ -77,7 +124,7 @@ class CrawlEvent(Base):
     """Something the crawl could not do as expected (page unreachable, PDF instead of a list page…)."""
 
     __tablename__ = "crawl_events"
-    __table_args__ = (UniqueConstraint("run_id", "url", "kind", name="uq_crawl_events_run_url_kind"),)
+    __table_args__ = url_keyed("uq_crawl_events_run_url_kind", "run_id", "url", "kind")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
@@ -90,7 +137,7 @@ class CrawlEvent(Base):
 
 class Column(Base):
     __tablename__ = "columns"
-    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_columns_run_url"),)
+    __table_args__ = url_keyed("uq_columns_run_url", "run_id", "url")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
@@ -148,9 +195,11 @@ class ListPage(Base):
 class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
-        UniqueConstraint("run_id", "url", name="uq_documents_run_url"),
-        # a department's documents in URL order, as the timeliness checks read them (0002)
-        Index("ix_documents_run_department_url", "run_id", "department_id", "url"),
+        *url_keyed("uq_documents_run_url", "run_id", "url"),
+        # a department's documents in URL order, as the timeliness checks read them (0002); on PostgreSQL
+        # a department's documents, sorted when read (an entry holding a 10 kB URL would not fit, 0005)
+        Index("ix_documents_run_department_url", "run_id", "department_id", "url").ddl_if(dialect="sqlite"),
+        Index("ix_documents_run_department", "run_id", "department_id").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -194,7 +243,7 @@ class ListEntry(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
-    __table_args__ = (UniqueConstraint("run_id", "document_id", "url", name="uq_attachments_run_doc_url"),)
+    __table_args__ = url_keyed("uq_attachments_run_doc_url", "run_id", "document_id", "url")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
@@ -207,8 +256,8 @@ class Attachment(Base):
 class Link(Base):
     __tablename__ = "links"
     __table_args__ = (
-        UniqueConstraint("run_id", "source_url", "target_url", name="uq_links_run_source_target"),
-        Index("ix_links_run_target", "run_id", "target_url"),
+        *url_keyed("uq_links_run_source_target", "run_id", "source_url", "target_url"),
+        *url_keyed("ix_links_run_target", "run_id", "target_url", unique=False),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -229,7 +278,7 @@ class UrlCheck(Base):
 
     __tablename__ = "url_checks"
     __table_args__ = (
-        UniqueConstraint("run_id", "url", name="uq_url_checks_run_url"),
+        *url_keyed("uq_url_checks_run_url", "run_id", "url"),
         # the few broken / archive targets the link checks start from (0002)
         Index("ix_url_checks_run_verdict", "run_id", "verdict"),
         Index("ix_url_checks_run_archive", "run_id", "is_archive"),
@@ -262,7 +311,7 @@ class CarryMark(Base):
     """What an incremental crawl found unchanged and takes over from an earlier run (see store.carry)."""
 
     __tablename__ = "carry_marks"
-    __table_args__ = (UniqueConstraint("run_id", "kind", "url", name="uq_carry_marks_run_kind_url"),)
+    __table_args__ = url_keyed("uq_carry_marks_run_kind_url", "run_id", "kind", "url")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))

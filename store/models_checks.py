@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.models import Base, IdType, UrlType
+from store.models import Base, IdType, UrlType, url_keyed
 
 
 class PrivacyHit(Base):
@@ -21,7 +21,7 @@ class PrivacyHit(Base):
 
     __tablename__ = "privacy_hits"
     __table_args__ = (
-        UniqueConstraint("run_id", "source_url", "kind", "masked", name="uq_privacy_hits_run_source_kind_masked"),
+        *url_keyed("uq_privacy_hits_run_source_kind_masked", "run_id", "source_url", "kind", "masked"),
         Index("ix_privacy_hits_run_department", "run_id", "department_id"),
     )
 

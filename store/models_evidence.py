@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.models import Base, IdType, UrlType
+from store.models import Base, IdType, UrlType, url_keyed
 
 
 class ProbeAttempt(Base):
@@ -54,7 +54,7 @@ class Snapshot(Base):
     """A page as fetched in one crawl run: what a finding's evidence points to."""
 
     __tablename__ = "snapshots"
-    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_snapshots_run_url"),)
+    __table_args__ = url_keyed("uq_snapshots_run_url", "run_id", "url")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
@@ -72,7 +72,7 @@ class Screenshot(Base):
     """A full-page screenshot with the URL and capture time drawn on it; error set when the page failed."""
 
     __tablename__ = "screenshots"
-    __table_args__ = (UniqueConstraint("check_run_id", "url", name="uq_screenshots_check_run_url"),)
+    __table_args__ = url_keyed("uq_screenshots_check_run_url", "check_run_id", "url")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)

@@ -3,11 +3,16 @@
 RunWriter buffers rows per table and writes them in batches, parents before children, with one cached
 statement per table and column set. Re-running an interrupted crawl into the same run never duplicates
 a row, and what was already stored is kept. Callers call commit() at the end.
+
+The rows of one response are written `together()`: never split over two commits. A resumed crawl
+trusts what it finds stored (a page's outcome, a document marked fetched) to mean that everything the
+page produced is stored too; a commit in the middle of a page followed by a kill would break that.
 """
 from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Callable, Iterable
@@ -17,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from store import killpoint
 from store import models as m
 from store.completeness import judge_columns
 from store.evidence import body_values, snapshot_values
@@ -127,11 +133,13 @@ class RunWriter:
     _bytes: int = 0
     _statements: dict[tuple, Any] = field(default_factory=dict)
     _ids: dict[str, _IdCache] = field(default_factory=dict)
+    _holding: int = 0
 
     def __post_init__(self) -> None:
         self._rows = {name: {} for name in _ORDER}
         self._ids = {"columns": _IdCache(self.cache_size), "documents": _IdCache(self.cache_size)}
         self._insert = _insert_for(self.session)
+        self._dialect = self.session.get_bind().dialect.name
 
     # --- rows -------------------------------------------------------------------------------------
 
@@ -186,8 +194,28 @@ class RunWriter:
         values = mask_row(values)  # no raw personal number is stored outside the address columns
         _merge(self._rows[table], key, values, _SPECS[table].keep)
         self._pending += 1
-        if self._pending >= self.batch_size or self._bytes >= self.max_buffer_bytes:
+        if not self._holding and self._full():
             self.commit()
+
+    def _full(self) -> bool:
+        return self._pending >= self.batch_size or self._bytes >= self.max_buffer_bytes
+
+    @contextmanager
+    def together(self):
+        """The rows added inside are committed in one transaction (a batch may grow past its size)."""
+        self._holding += 1
+        try:
+            yield self
+        finally:
+            self._holding -= 1
+        if not self._holding and self._full():
+            self.commit()
+
+    def discard(self) -> None:
+        """Forget the buffered rows (after a write failure that ends the run)."""
+        self.session.rollback()
+        self._rows = {name: {} for name in _ORDER}
+        self._pending = self._bytes = 0
 
     # --- flushing ---------------------------------------------------------------------------------
 
@@ -214,6 +242,7 @@ class RunWriter:
             self._pending = self._bytes = 0
             if self.on_commit is not None:
                 self.on_commit()
+            killpoint.reached("crawl:commit")
             return
 
     def _flush_columns(self, table: str, learnt: dict[str, dict[str, int]]) -> None:
@@ -290,15 +319,16 @@ class RunWriter:
         missing = urls - found.keys()
         if missing:
             t = _SPECS[parent].table
-            found.update(self._existing(t.c.url, t.c.id, missing, t.c.run_id == self.run_id))
+            found.update(self._existing(t.c.url, t.c.id, missing, t.c.run_id == self.run_id, by_url=True))
         return found
 
-    def _existing(self, key_col, value_col, keys: Iterable, *where) -> dict[Any, Any]:
+    def _existing(self, key_col, value_col, keys: Iterable, *where, by_url: bool = False) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         keys = sorted(keys)
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = keys[start:start + _LOOKUP_CHUNK]
-            out.update(self.session.execute(select(key_col, value_col).where(key_col.in_(chunk), *where)).all())
+            match = m.url_lookup(key_col, chunk, self._dialect) if by_url else key_col.in_(chunk)
+            out.update(self.session.execute(select(key_col, value_col).where(match, *where)).all())
         return out
 
     def _write(self, table: str, rows: list[dict[str, Any]], learnt: dict[str, dict[str, int]]) -> None:
@@ -322,16 +352,17 @@ class RunWriter:
             spec = _SPECS[table]
             stmt = self._insert(spec.table)
             update = [c for c in shape if c not in spec.keys and c not in spec.keep]
+            target = m.url_conflict(spec.table, spec.keys, self._dialect)  # md5() of URLs on PostgreSQL
             if spec.returning:  # RETURNING needs the row even when nothing changes: touch a key column
                 update = update or [spec.keys[-1]]
-                stmt = stmt.on_conflict_do_update(index_elements=list(spec.keys),
+                stmt = stmt.on_conflict_do_update(index_elements=target,
                                                   set_={c: stmt.excluded[c] for c in update})
                 stmt = stmt.returning(spec.table.c.id, spec.table.c.url)
             elif update:
-                stmt = stmt.on_conflict_do_update(index_elements=list(spec.keys),
+                stmt = stmt.on_conflict_do_update(index_elements=target,
                                                   set_={c: stmt.excluded[c] for c in update})
             else:
-                stmt = stmt.on_conflict_do_nothing(index_elements=list(spec.keys))
+                stmt = stmt.on_conflict_do_nothing(index_elements=target)
             self._statements[(table, shape)] = stmt
         return stmt
 
@@ -350,7 +381,7 @@ def _transient(exc: DBAPIError) -> bool:
     return "database is locked" in text or "database table is locked" in text
 
 
-def finalize_run(session: Session, run_id: int) -> None:
+def finalize_run(session: Session, run_id: int, *, commit: bool = True) -> None:
     """Derive per-column figures from the list entries, and nest columns by their URL paths.
 
     Done once after the crawl (not per page) so that it is right however the pages were spread over
@@ -388,4 +419,7 @@ def finalize_run(session: Session, run_id: int) -> None:
             cur, depth, hops = by_id[cur.parent_id], depth + 1, hops + 1
         col.depth = depth
     judge_columns(session, run_id)  # each column's list read completely or not (store.completeness)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()

@@ -22,6 +22,7 @@ LINK_REASONS: dict[str, str] = {
     "tls": "HTTPS 证书或加密连接错误",
     "connection": "连接中断",
     "private_address": "指向内网地址，公众无法访问",
+    "url_too_long": "链接地址过长，未访问",
     "unsupported_scheme": "跳转到非网页地址（如 file:、ftp:、javascript:），公众无法访问",
     "invalid_url": "链接地址格式错误，无法访问",
     "fragment_missing": "页面可以打开，但其中没有链接指向的位置（#锚点）",

@@ -34,7 +34,7 @@ from crawler.spiders._browser import BrowserMixin
 from crawler.spiders._links import LinkChecksMixin, ReachedPagesMixin, ScopeMixin
 from crawler.spiders._meta import LINKCHECK_META, PAGE_META, own_meta
 from crawler.scope import column_key, in_scope, is_trap, looks_like_document, scope_prefix
-from store import clock
+from store import clock, killpoint
 from store.registry import Registry
 
 # attachment kinds whose text is read for personal data (privacy.* checks)
@@ -62,8 +62,12 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
 
     def __init__(self, registry: Registry, run_id: int, departments: list[str] | None = None,
                  known_urls: set[str] | None = None, fetched_documents: set[str] | None = None,
-                 previous: PreviousCrawl | None = None, claims: Claims | None = None, **kwargs: Any):
+                 previous: PreviousCrawl | None = None, claims: Claims | None = None,
+                 pending_checks: list[tuple[str, str | None, str]] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        # a resumed run: stored links whose targets have no outcome yet, (target, department, source page);
+        # the pages they were found on are not read again, so their checks would otherwise be lost
+        self.pending_checks = list(pending_checks or ())
         self.previous = previous
         self.registry = registry
         self.run_id = run_id
@@ -109,6 +113,9 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
             yield root.replace(cookies=self.reuse_cookies(dept.scope[0], earned)) if earned else root
         for feed in self.registry.sites.upstream:
             yield self._page(feed.url, self.parse_upstream_list, zwgk_upstream=feed.id, zwgk_first=True)
+        for target, dept_id, source in self.pending_checks:
+            for output in self._check(target, {"zwgk_dept": dept_id, "zwgk_source": source}):
+                yield output
 
     def _page(self, url: str, callback, *, refetch: bool = False, **meta: Any) -> scrapy.Request:
         """A page request. A first fetch goes through the dupefilter (see crawler.claims); a `refetch` of
@@ -149,6 +156,9 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
             if refusal is not None:  # file:, data:, ftp:, javascript:, a bad port, a private address
                 yield self._outcome(meta, Verdict(refusal.verdict, refusal.reason), chain=chain, final=target,
                                     error=refusal.message)
+                return
+            if self._too_long(target):
+                yield self._outcome(meta, Verdict("skipped", "url_too_long"), chain=chain, final=target)
                 return
             if self.leaves_scope(meta, target):  # a column or document moved to another site: checked, not crawled
                 yield self.check_instead(meta, target, chain)
@@ -358,6 +368,7 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        killpoint.reached("crawl:document")
         content_type = _header(response, "Content-Type")
         ready = self._prepared(response, DOCUMENT_PAGE)
         if ready.page is None:  # a file behind a page-looking URL: judge and sniff it like an attachment
@@ -447,6 +458,9 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
             if admission.event is not None:
                 yield admission.event
             return
+        if self._too_long(url):  # Scrapy would drop the request unseen: the target would have no outcome
+            yield self._outcome(base, Verdict("skipped", "url_too_long"))
+            return
         self.crawler.stats.inc_value("zwgk/links/checked")
         if meta.get("zwgk_dept") and classify_file(url, None, None, b"").kind in TEXT_KINDS:
             # a department's Word/Excel/PDF/text file is read in full for the privacy scan anyway: one GET
@@ -488,6 +502,7 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
 
     def parse_check(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        killpoint.reached("crawl:linkcheck")
         content_type = _header(response, "Content-Type")
         disposition = _header(response, "Content-Disposition")
         kind = classify_file(response.url, content_type, disposition, response.body[:SNIFF_BYTES])
@@ -500,10 +515,12 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
         if response.status < 400 and not kind.is_archive and kind.kind == "unknown":
             # the original URL may carry the extension the final one lacks
             kind = classify_file(meta["zwgk_url"], content_type, disposition, response.body[:SNIFF_BYTES])
-        yield self._outcome(meta, verdict, response=response, sniffed_kind=kind.kind, is_archive=kind.is_archive,
-                            kind_how=kind.how, filename=kind.filename)
+        outcome = self._outcome(meta, verdict, response=response, sniffed_kind=kind.kind, is_archive=kind.is_archive,
+                                kind_how=kind.how, filename=kind.filename)
         if verdict.verdict == "ok" and kind.kind in TEXT_KINDS and meta.get("zwgk_dept"):
-            yield from self._scan_attachment(response, kind.kind)
+            yield from self._scan_attachment(response, kind.kind, outcome)
+        else:
+            yield outcome
         if verdict.verdict == "ok":
             yield from self._stylesheet(response, meta)
             yield from self.read_reached_page(response, meta)
@@ -550,29 +567,38 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
 
     # --- privacy: text-bearing attachments are read in full (capped) and scanned -----------------
 
-    def _scan_attachment(self, response: Response, kind: str) -> Iterator[Any]:
+    def _scan_attachment(self, response: Response, kind: str, outcome: UrlCheckItem) -> Iterator[Any]:
+        """The file's outcome goes with its scan: a stored outcome tells a resumed run that the file is done,
+        so it is not stored before the scan's findings are (in the same response's items, or, when the file
+        has to be fetched again in full, with the items of that second fetch)."""
         meta = response.meta
+        killpoint.reached("crawl:scan")
         if "download_stopped" not in response.flags and response.request.method == "GET":
+            yield outcome
             yield _Scan(meta, response.body, kind)  # scanned by _dispatch, in a worker when there is one
             return
         if meta.get("zwgk_read_limit", 0) >= self.config.attachment_maxsize:  # already read up to the cap
             self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
+            yield outcome
             return
         yield scrapy.Request(response.url, callback=self.parse_scan, errback=self._scan_failed, dont_filter=True,
                              priority=-2, meta={**{k: v for k, v in own_meta(meta).items() if k != "zwgk_read_limit"},
                                                 "zwgk_read_limit": self.config.attachment_maxsize,
-                                                "zwgk_scan_kind": kind})
+                                                "zwgk_scan_kind": kind, "zwgk_outcome": outcome})
 
     def parse_scan(self, response: Response) -> Iterator[Any]:
         self._bytes_read.pop(id(response.request), None)
+        batch = [response.meta["zwgk_outcome"]]  # stored with the scan's findings, in one commit
         if response.status == 200 and "download_stopped" not in response.flags:
-            yield from self._leaks_in(response.meta, response.body, response.meta["zwgk_scan_kind"])
+            batch.extend(self._leaks_in(response.meta, response.body, response.meta["zwgk_scan_kind"]))
         else:
             self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
+        yield ItemBatch(batch)
 
-    def _scan_failed(self, failure) -> None:
+    def _scan_failed(self, failure) -> Iterator[Any]:
         self._bytes_read.pop(id(failure.request), None)
         self.crawler.stats.inc_value("zwgk/privacy/attachments_not_scanned")
+        yield failure.request.meta["zwgk_outcome"]
 
     def _leaks_in(self, meta: dict[str, Any], body: bytes, kind: str) -> Iterator[Any]:
         yield from self._hits(meta, attachment_leaks(body, kind))
@@ -582,6 +608,12 @@ class DisclosureSpider(ListPagerMixin, LinkChecksMixin, ScopeMixin, ReachedPages
         for leak in leaks:
             yield PrivacyHitItem(department_id=meta.get("zwgk_dept"), document_url=meta.get("zwgk_source") or meta["zwgk_url"],
                                  source_url=meta["zwgk_url"], kind=leak.kind, masked=leak.masked, excerpt=leak.excerpt)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _too_long(self, url: str) -> bool:
+        limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
+        return limit > 0 and len(url) > limit
 
 
 # the callbacks whose responses are prepared (in a worker process when there are workers) first
