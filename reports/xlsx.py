@@ -27,26 +27,8 @@ def safe_cell(value: Any) -> Any:
 
 def write_table(path: str | Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
                 widths: Sequence[int] | None = None) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    ws.append([safe_cell(h) for h in header])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
-    for i, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    """Any exported list: the tracking layout (frozen header, filter, print setup), without links."""
+    return write_tracking_table(path, sheet, header, rows, widths or ())
 
 
 def write_tracking_table(path: str | Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
