@@ -48,7 +48,7 @@ def url_keyed(name: str, *columns: str, unique: bool = True) -> tuple:
     SQLite indexes the URLs themselves. A PostgreSQL btree entry cannot exceed about 2.7 kB and pages do
     link 10 kB URLs (one such link used to make every write of a run fail): there the index holds md5()
     of each URL column, and writers name the same expressions as their ON CONFLICT target (url_conflict).
-    Migration 0005 turns the PostgreSQL form into this one."""
+    Migration 0008 turns the PostgreSQL form into this one."""
     plain = UniqueConstraint(*columns, name=name) if unique else Index(name, *columns)
     hashed = Index(hashed_name(name), *(text(f"md5({c})") if c in URL_COLUMNS else c for c in columns),
                    unique=unique)
@@ -171,7 +171,7 @@ class ListPage(Base):
     however the pages were spread over workers or resumed runs."""
 
     __tablename__ = "list_pages"
-    __table_args__ = (UniqueConstraint("run_id", "url", name="uq_list_pages_run_url"),)
+    __table_args__ = url_keyed("uq_list_pages_run_url", "run_id", "url")
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)

@@ -90,7 +90,8 @@ def test_link_evidence_lists_the_first_pages_and_counts_them_all(session):
     pages = {"fgw": [f"http://x/fgw/p{i:02d}.html" for i in range(25)], "jyj": ["http://x/jyj/a.html"]}
     for dept, urls in pages.items():
         for page in reversed(urls):
-            w.link(department_id=dept, source_url=page, target_url=target, anchor="附件", tag="a", is_attachment=True)
+            w.link(department_id=dept, source_url=page, target_url=target, anchor="附件", tag="a", is_attachment=True,
+                   kind="attachment")
     w.url_check(url=target, verdict="broken", reason="http_404", status=404, checked_at=NOW)
     w.commit()
     for url in (target, pages["fgw"][0]):
@@ -100,7 +101,7 @@ def test_link_evidence_lists_the_first_pages_and_counts_them_all(session):
     check_run, _ = run_checks(session, run, as_of=date(2026, 11, 20), only=["links.broken"])
     found = {f.department_id: f.evidence for f in session.query(m.Finding).filter_by(check_run_id=check_run.id)}
     assert [s["page"] for s in found["fgw"]["sources"]] == pages["fgw"][:20] and found["fgw"]["source_count"] == 25
-    assert found["jyj"]["sources"] == [{"page": "http://x/jyj/a.html", "anchor": "附件", "tag": "a"}]
+    assert found["jyj"]["sources"] == [{"page": "http://x/jyj/a.html", "anchor": "附件", "tag": "a", "kind": "attachment"}]
     assert found["jyj"]["source_count"] == 1
     assert found["fgw"]["snapshot"]["url"] == target and found["fgw"]["source_snapshot"]["url"] == pages["fgw"][0]
     assert found["jyj"]["source_snapshot"] is None

@@ -158,14 +158,17 @@ def test_score_refuses_a_partial_run_unless_asked_and_then_labels_it(audited_cit
         pytest.skip("works on a copy of the audited city's database; the SQLite copy covers the CLI")
     shutil.copy(audited_city.db.removeprefix("sqlite:///"), tmp_path / "copy.db")
     db = f"sqlite:///{tmp_path / 'copy.db'}"  # the shared audited city stays as the other tests expect it
+    import re
+
     partial = zwgk("--db", db, "check", str(audited_city.sites), "-c", "links.broken")
     assert partial.code == 0, partial.stderr
-    refused = zwgk("--db", db, "score", "--check-run", "2")
+    run = re.search(r"检查批次 #(\d+)", partial.stdout).group(1)
+    refused = zwgk("--db", db, "score", "--check-run", run)
     assert refused.code == 2 and "不是全面检查" in refused.stderr and "--allow-partial" in refused.stderr
-    labelled = zwgk("--db", db, "score", "--check-run", "2", "--allow-partial", "--format", "json")
+    labelled = zwgk("--db", db, "score", "--check-run", run, "--allow-partial", "--format", "json")
     assert labelled.code == 0 and all(s["partial"] for s in labelled.json())
     assert "1 项检查" in labelled.stderr and "部分检查" in labelled.stderr
-    full = zwgk("--db", db, "score", "--check-run", "1", "--format", "json")
+    full = zwgk("--db", db, "score", "--check-run", str(int(run) - 1), "--format", "json")
     assert full.code == 0 and not any(s["partial"] for s in full.json())
     listed = zwgk("--db", db, "findings", "--format", "json")  # the latest run: the partial one
-    assert listed.code == 0 and "检查批次 #2" in listed.stderr and "部分检查" in listed.stderr
+    assert listed.code == 0 and f"检查批次 #{run}" in listed.stderr and "部分检查" in listed.stderr

@@ -31,6 +31,7 @@ KEYS = [
     ('privacy_hits', 'uq_privacy_hits_run_source_kind_masked', ('run_id', 'source_url', 'kind', 'masked'), True),
     ('snapshots', 'uq_snapshots_run_url', ('run_id', 'url'), True),
     ('screenshots', 'uq_screenshots_check_run_url', ('check_run_id', 'url'), True),
+    ('list_pages', 'uq_list_pages_run_url', ('run_id', 'url'), True),  # made by 0006
 ]
 URLS = {'url', 'source_url', 'target_url'}
 
