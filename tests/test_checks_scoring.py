@@ -168,7 +168,8 @@ def test_score_refuses_a_partial_run_unless_asked_and_then_labels_it(audited_cit
     labelled = zwgk("--db", db, "score", "--check-run", run, "--allow-partial", "--format", "json")
     assert labelled.code == 0 and all(s["partial"] for s in labelled.json())
     assert "1 项检查" in labelled.stderr and "部分检查" in labelled.stderr
-    full = zwgk("--db", db, "score", "--check-run", str(int(run) - 1), "--format", "json")
+    audit = re.search(r"检查批次 #(\d+)", audited_city.check.stdout).group(1)  # the city's full audit
+    full = zwgk("--db", db, "score", "--check-run", audit, "--format", "json")
     assert full.code == 0 and not any(s["partial"] for s in full.json())
     listed = zwgk("--db", db, "findings", "--format", "json")  # the latest run: the partial one
     assert listed.code == 0 and f"检查批次 #{run}" in listed.stderr and "部分检查" in listed.stderr
