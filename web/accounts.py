@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,6 +20,12 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 _hasher = PasswordHasher()
 # verifying against this when the user does not exist keeps the answer time the same
 _DUMMY = _hasher.hash("zwgk-not-a-password")
+
+
+def precise_now() -> datetime:
+    """Local time to the microsecond (store.clock.now() keeps whole seconds): a password change and a login
+    in the same second must still be told apart, so that sessions opened before the change end."""
+    return datetime.now(clock.zone()).replace(tzinfo=None)
 
 
 class AccountError(ValueError):
@@ -58,7 +65,7 @@ def add_user(session: Session, actor: Actor, *, username: str, password: str, ro
     if session.scalars(select(ConsoleUser).where(ConsoleUser.username == username)).first() is not None:
         raise AccountError(f"用户名 {username!r} 已存在")
     check_password(password)
-    now = clock.now()
+    now = precise_now()
     user = ConsoleUser(username=username, display_name=(display_name or username).strip()[:100],
                        password_hash=_hasher.hash(password), role=role, department_id=department, active=True,
                        created_at=now, password_changed_at=now)
@@ -71,13 +78,13 @@ def add_user(session: Session, actor: Actor, *, username: str, password: str, ro
 def set_password(session: Session, actor: Actor, user: ConsoleUser, password: str) -> None:
     check_password(password)
     user.password_hash = _hasher.hash(password)
-    user.password_changed_at = clock.now()  # every session opened before this is void
+    user.password_changed_at = precise_now()  # every session opened before this is void
     audit(session, actor, "user.password", f"user:{user.username}", {})
 
 
 def set_active(session: Session, actor: Actor, user: ConsoleUser, active: bool) -> None:
     user.active = active
-    user.password_changed_at = clock.now()  # a disabled account's sessions end at once
+    user.password_changed_at = precise_now()  # a disabled account's sessions end at once
     audit(session, actor, "user.enable" if active else "user.disable", f"user:{user.username}", {})
 
 

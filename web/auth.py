@@ -10,10 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from store import clock
 from store.models_console import ConsoleUser
 from web import login_manager
-from web.accounts import ROLE_NAMES, Actor, audit, authenticate
+from web.accounts import ROLE_NAMES, Actor, audit, authenticate, precise_now
 from web.limits import LOGIN_LIMIT, limiter
 
 bp = Blueprint("auth", __name__)
@@ -96,7 +95,7 @@ def login():
         else:
             session.clear()
             session.permanent = True
-            session["issued"] = clock.now().timestamp()
+            session["issued"] = precise_now().timestamp()
             login_user(SessionUser(row))
             audit(g.db, actor(), "login", f"user:{row.username}", {})
             g.db.commit()
